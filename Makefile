@@ -1,0 +1,191 @@
+# hello — a static HTTPS client and healthcheck probe for FROM scratch images,
+# and the toolkit that builds, compares and teaches such images.
+#
+# make help lists the targets.
+
+VERSION       := 1.0.0
+MBEDTLS_VER   := 3.6.6
+MBEDTLS_SRC   := third_party/mbedtls-$(MBEDTLS_VER)
+MBEDTLS_STAMP := $(MBEDTLS_SRC)/.verified
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+# The release binary is built with musl: musl-gcc on Debian, the native
+# compiler where it already targets musl (Alpine).
+ifeq ($(origin CC),default)
+CC := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo cc)
+endif
+AR      ?= ar
+HOSTCC  ?= cc
+CFLAGS  ?= -Os
+LDFLAGS ?=
+
+Q := $(if $(V),,@)
+B := build
+H := build/host
+
+# Anything dated in the build (the CA expiry cut) uses SOURCE_DATE_EPOCH; by
+# default that is the date of the bundle in certs/PROVENANCE, so two builds of
+# the same tree are byte-identical whenever they run.
+SOURCE_DATE_EPOCH ?= $(shell sed -n 's/^epoch: *//p' certs/PROVENANCE)
+export SOURCE_DATE_EPOCH
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wformat=2 -Wno-format-nonliteral
+# Size: per-function sections for --gc-sections, LTO, no unwind tables (C has
+# no exceptions). Reproducibility: no build paths, no build-id.
+REL_FLAGS := -std=c11 -D_DEFAULT_SOURCE -ffunction-sections -fdata-sections -flto -flto-partition=one \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-ffile-prefix-map=$(CURDIR)/= -frandom-seed=hello
+REL_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+	-Wl,-z,norelro -Wl,--hash-style=gnu
+
+HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
+
+SRCS := main.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
+REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
+LIB_SRCS := url.c http.c ca.c ca_key.c rng.c err.c
+HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
+UNIT := url http ca err
+UNIT_BINS := $(UNIT:%=$(H)/check_%)
+
+CERT_PEM := certs/ca-certificates.crt
+
+.PHONY: all setup need-build test unit check-static install uninstall clean help \
+	compare lint bench fuzz update-certs
+.DEFAULT_GOAL := all
+
+all: need-build $(B)/hello
+
+need-build:
+	$(Q)scripts/setup build
+
+# --- mbedtls -----------------------------------------------------------------
+
+$(MBEDTLS_STAMP):
+	$(Q)scripts/fetch-mbedtls
+
+$(B)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(B)/mbedtls \
+		CC="$(CC)" AR="$(AR)" CFLAGS="$(CFLAGS) $(REL_FLAGS)" V=$(V)
+
+$(H)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(H)/mbedtls \
+		CC="$(HOSTCC)" AR="$(AR)" CFLAGS="$(HOST_FLAGS)" V=$(V)
+
+FORCE:
+
+# --- trust store ---------------------------------------------------------------
+
+# The generator runs on the build machine; it is built with the release
+# compiler and library, so no second mbedtls build is needed.
+$(B)/certgen: certs/certgen.c src/ca_key.c src/rng.c src/ca.h $(B)/mbedtls/libmbedtls.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CCLD    $@")
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(MBEDTLS_INC) \
+		-static -o $@ certs/certgen.c src/ca_key.c src/rng.c $(B)/mbedtls/libmbedtls.a
+
+$(B)/gen/cabundle.c: $(B)/certgen $(CERT_PEM) certs/PROVENANCE
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)$(B)/certgen $(CERT_PEM) certs/PROVENANCE >$@.tmp
+	$(Q)mv $@.tmp $@
+
+# --- release binary ------------------------------------------------------------
+
+$(B)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(WARN) $(MBEDTLS_INC) -DHELLO_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(B)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(MBEDTLS_INC) -c $< -o $@
+
+$(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(REL_LDFLAGS) $(LDFLAGS) -Wl,-Map,$(B)/hello.map \
+		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	@ls -l $@ | awk '{ printf "  SIZE    %s: %d bytes\n", $$NF, $$5 }'
+
+# --- host tree: unit tests with ASan + UBSan -----------------------------------
+
+$(H)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_FLAGS) $(WARN) $(MBEDTLS_INC) -DHELLO_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(H)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) -c $< -o $@
+
+$(H)/check_%: tests/unit/check_%.c $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  CCLD    $@")
+	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) $$(pkg-config --cflags check) -o $@ $< \
+		$(HOST_OBJS) $(H)/mbedtls/libmbedtls.a $$(pkg-config --libs check)
+
+# --- tests ---------------------------------------------------------------------
+
+unit: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
+
+test:
+	$(Q)scripts/setup test
+	$(Q)$(MAKE) --no-print-directory $(B)/hello $(UNIT_BINS)
+	$(Q)scripts/run-tests
+
+# --- images --------------------------------------------------------------------
+
+compare:
+	$(Q)scripts/setup build compare
+	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE))
+
+lint:
+	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch
+
+bench:
+	$(Q)scripts/setup bench
+	$(Q)$(MAKE) --no-print-directory $(B)/hello
+	$(Q)scripts/bench
+
+# --- trust store maintenance ---------------------------------------------------
+
+update-certs:
+	$(Q)scripts/update-certs
+
+# --- install -------------------------------------------------------------------
+
+install: $(B)/hello
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(B)/hello $(DESTDIR)$(BINDIR)/hello
+	install -m 0644 docs/hello.1 $(DESTDIR)$(MANDIR)/man1/hello.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hello $(DESTDIR)$(MANDIR)/man1/hello.1
+
+clean:
+	rm -rf $(B)
+
+distclean: clean
+	rm -rf third_party
+
+help:
+	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
+	@echo "make test         unit, integration, static, image and lint tests"
+	@echo "make compare      build, run and measure the fat, alpine and scratch images"
+	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node)"
+	@echo "make lint         check the Dockerfiles"
+	@echo "make bench        size, instructions, memory and throughput vs curl -> bench/RESULTS.md"
+	@echo "make setup        install what is missing (root, apt-get or apk)"
+	@echo "make update-certs refresh certs/ from the system's Mozilla root set"
+	@echo "make install      install hello and its man page (PREFIX, DESTDIR)"
+	@echo "make clean        remove build/;  make distclean also removes third_party/"
+	@echo "variables: CC CFLAGS LDFLAGS PREFIX DESTDIR V=1"
+
+setup:
+	$(Q)scripts/setup test compare bench

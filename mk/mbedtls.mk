@@ -1,0 +1,20 @@
+# Builds the pinned mbedtls source into one static library with the project's
+# configuration and the caller's compiler and flags. Called by the top-level
+# Makefile once the source is in place, so the file list can be read here.
+#   make -f mk/mbedtls.mk SRC=third_party/mbedtls-X OUT=build/mbedtls CC=... CFLAGS=... AR=...
+SRCS := $(sort $(wildcard $(SRC)/library/*.c))
+OBJS := $(patsubst $(SRC)/library/%.c,$(OUT)/%.o,$(SRCS))
+CONFIG := src/tls_config.h
+Q := $(if $(V),,@)
+
+$(OUT)/libmbedtls.a: $(OBJS)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcD $@ $(OBJS)
+
+$(OUT)/%.o: $(SRC)/library/%.c $(CONFIG) | $(OUT)
+	$(if $(Q),@echo "  CC      mbedtls/$*.c")
+	$(Q)$(CC) $(CFLAGS) -I$(SRC)/include -I$(SRC)/library -Isrc \
+		-DMBEDTLS_CONFIG_FILE='"tls_config.h"' -c $< -o $@
+
+$(OUT):
+	$(Q)mkdir -p $@

@@ -1,0 +1,198 @@
+#include "ca.h"
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/pem.h>
+
+size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
+{
+	size_t lo = 0, hi = ca_bundle_count, end;
+
+	/* Lower bound: the first root whose key is not below key. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ca_root *r = &ca_bundle_roots[mid];
+
+		if (ca_key_cmp(ca_bundle_keys + r->key_off, r->key_len, key, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < ca_bundle_count; end++) {
+		const struct ca_root *r = &ca_bundle_roots[end];
+
+		if (ca_key_cmp(ca_bundle_keys + r->key_off, r->key_len, key, len) != 0)
+			break;
+	}
+	*count = end - lo;
+	return lo;
+}
+
+/* Reads all of path into a new NUL-terminated buffer (mbedtls wants PEM
+ * input to include its terminating NUL). */
+static int read_file(const char *path, unsigned char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return err_set(ERR_CAFILE, "%s: %s", path, strerror(errno));
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			unsigned char *b;
+
+			cap = cap ? cap * 2 : 16384;
+			if (cap > CA_FILE_MAX + 1) {
+				free(buf);
+				fclose(f);
+				return err_set(ERR_CAFILE, "%s: larger than %u bytes", path, CA_FILE_MAX);
+			}
+			b = realloc(buf, cap);
+			if (!b) {
+				free(buf);
+				fclose(f);
+				return err_set(ERR_CAFILE, "%s: out of memory", path);
+			}
+			buf = b;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+
+		free(buf);
+		fclose(f);
+		return err_set(ERR_CAFILE, "%s: %s", path, strerror(e));
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return ERR_OK;
+}
+
+/* Why a CA file yielded no certificate, in words. */
+static const char *parse_error(int r)
+{
+	switch (-((-r) & 0xff80)) {
+	case MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG:
+		return "unsupported signature algorithm";
+	case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
+	case MBEDTLS_ERR_X509_UNKNOWN_OID:
+		return "unsupported public key algorithm";
+	case MBEDTLS_ERR_X509_UNKNOWN_VERSION:
+		return "unsupported certificate version";
+	case MBEDTLS_ERR_X509_ALLOC_FAILED:
+		return "out of memory";
+	case MBEDTLS_ERR_PEM_INVALID_DATA:
+	case MBEDTLS_ERR_PEM_BAD_INPUT_DATA:
+		return "bad PEM encoding";
+	default:
+		return "no valid PEM or DER certificate in it";
+	}
+}
+
+int ca_store_init(struct ca_store *s, const char *file)
+{
+	unsigned char *buf;
+	size_t len;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	mbedtls_x509_crt_init(&s->file_roots);
+	if (!file)
+		return ERR_OK;
+	s->from_file = 1;
+	if (read_file(file, &buf, &len) != ERR_OK)
+		return ERR_CAFILE;
+	if (len == 0) {
+		free(buf);
+		return err_set(ERR_CAFILE, "%s: file is empty", file);
+	}
+	if (strstr((char *)buf, "-----BEGIN ")) {
+		/* A bundle may hold entries mbedtls cannot parse (an unknown
+		 * signature algorithm): those are skipped, the rest used. */
+		r = mbedtls_x509_crt_parse(&s->file_roots, buf, len + 1);
+	} else {
+		r = mbedtls_x509_crt_parse_der(&s->file_roots, buf, len);
+	}
+	free(buf);
+	for (mbedtls_x509_crt *c = &s->file_roots; c && c->raw.len; c = c->next)
+		s->file_count++;
+	if (s->file_count == 0) {
+		mbedtls_x509_crt_free(&s->file_roots);
+		return err_set(ERR_CAFILE, "%s: %s", file, parse_error(r));
+	}
+	return ERR_OK;
+}
+
+void ca_store_free(struct ca_store *s)
+{
+	mbedtls_x509_crt_free(&s->file_roots);
+}
+
+/* Appends a parsed copy of der to *list (allocating the head if needed).
+ * Returns 0 or an mbedtls error. */
+static int add_candidate(mbedtls_x509_crt **list, const unsigned char *der, size_t len, int copy)
+{
+	int r;
+
+	if (!*list) {
+		*list = malloc(sizeof(**list));
+		if (!*list)
+			return MBEDTLS_ERR_X509_ALLOC_FAILED;
+		mbedtls_x509_crt_init(*list);
+	}
+	r = copy ? mbedtls_x509_crt_parse_der(*list, der, len)
+		 : mbedtls_x509_crt_parse_der_nocopy(*list, der, len);
+	return r;
+}
+
+int ca_lookup(void *ctx, mbedtls_x509_crt const *child, mbedtls_x509_crt **candidates)
+{
+	const struct ca_store *s = ctx;
+	unsigned char key[CA_KEY_MAX], other[CA_KEY_MAX];
+	size_t klen, first, count;
+	int r = 0;
+
+	*candidates = NULL;
+	klen = ca_name_key(child->issuer_raw.p, child->issuer_raw.len, key, sizeof(key));
+	if (klen == 0)
+		return 0;	/* an issuer name no root can have */
+
+	if (s->from_file) {
+		for (const mbedtls_x509_crt *c = &s->file_roots; c && c->raw.len; c = c->next) {
+			size_t olen = ca_name_key(c->subject_raw.p, c->subject_raw.len, other, sizeof(other));
+
+			if (olen && ca_key_cmp(key, klen, other, olen) == 0 &&
+			    (r = add_candidate(candidates, c->raw.p, c->raw.len, 1)) != 0)
+				break;
+		}
+	} else {
+		first = ca_bundle_find(key, klen, &count);
+		for (size_t i = first; i < first + count; i++) {
+			const struct ca_root *root = &ca_bundle_roots[i];
+
+			/* The DER is static: parsed in place, not copied. */
+			r = add_candidate(candidates, ca_bundle_der + root->der_off, root->der_len, 0);
+			if (r)
+				break;
+		}
+	}
+	if (r) {
+		mbedtls_x509_crt_free(*candidates);
+		free(*candidates);
+		*candidates = NULL;
+	}
+	return r;
+}

@@ -1,0 +1,71 @@
+/*
+ * The trust store: the CA bundle embedded at build time (certs/, turned into
+ * DER plus an index sorted by subject by certs/certgen.c), or a CA file given
+ * with --cacert or SSL_CERT_FILE, which replaces it.
+ *
+ * Roots are never parsed at start-up. mbedtls asks for the possible issuers
+ * of each certificate it verifies (mbedtls_ssl_conf_ca_cb); only roots whose
+ * subject matches the certificate's issuer are parsed, straight from the
+ * embedded DER.
+ */
+#ifndef HELLO_CA_H
+#define HELLO_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/x509_crt.h>
+
+/* One embedded root: its DER certificate and its subject key (ca_name_key),
+ * both as offsets into the generated arrays. */
+struct ca_root {
+	uint32_t der_off;
+	uint32_t key_off;
+	uint16_t der_len;
+	uint16_t key_len;
+};
+
+/* Generated into build/gen/cabundle.c; roots sorted by key (ca_key_cmp). */
+extern const unsigned char ca_bundle_der[];
+extern const unsigned char ca_bundle_keys[];
+extern const struct ca_root ca_bundle_roots[];
+extern const size_t ca_bundle_count;
+extern const char ca_bundle_info[];	/* "N roots, <package> (<date>), sha256 <hex>" */
+
+#define CA_KEY_MAX 1024		/* longest subject key */
+#define CA_FILE_MAX (8u << 20)	/* largest --cacert file read */
+
+/* Writes the comparison key of an X.509 Name (DER, with its SEQUENCE
+ * header) to out. Two Names have the same key exactly when mbedtls's chain
+ * builder takes them as equal (RFC 5280 7.1): same RDN structure and
+ * attribute types, and values equal byte for byte, or both UTF8String or
+ * PrintableString and equal but for ASCII case. Returns the key length, or 0
+ * when the Name is malformed or its key longer than cap. */
+size_t ca_name_key(const unsigned char *name, size_t len, unsigned char *out, size_t cap);
+
+/* Orders keys: memcmp, then shorter first. */
+int ca_key_cmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen);
+
+/* Index of the first embedded root whose subject key is key; *count gets how
+ * many follow with the same key (0 when there is none). */
+size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count);
+
+struct ca_store {
+	int from_file;			/* 1: file below, 0: embedded bundle */
+	mbedtls_x509_crt file_roots;	/* roots read from the file */
+	size_t file_count;
+};
+
+/* Sets up s with the roots of file (PEM or DER, one or more certificates),
+ * or with the embedded bundle when file is NULL. Returns ERR_OK or ERR_CAFILE
+ * (unreadable, empty, or not one certificate parsed). */
+int ca_store_init(struct ca_store *s, const char *file);
+
+void ca_store_free(struct ca_store *s);
+
+/* mbedtls_x509_crt_ca_cb_t: the roots of s (a struct ca_store *) whose
+ * subject matches child's issuer, as a new chain in *candidates (NULL when
+ * none). Returns 0, or an mbedtls error code. */
+int ca_lookup(void *s, mbedtls_x509_crt const *child, mbedtls_x509_crt **candidates);
+
+#endif

@@ -1,0 +1,496 @@
+#include "http.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* RFC 9110 5.6.2 tchar. */
+static int is_tchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Finds the line starting at p: returns its length without the line end and
+ * sets *next past the LF, or returns HTTP_PARTIAL when no LF has arrived.
+ * A CR anywhere but right before the LF, or a NUL, is HTTP_BAD. */
+static long next_line(const char *p, const char *end, const char **next)
+{
+	const char *lf = memchr(p, '\n', (size_t)(end - p));
+	const char *stop = lf ? lf : end;
+	const char *q;
+
+	for (q = p; q < stop; q++) {
+		if (*q == '\r' && q + 1 != lf && q + 1 != end)
+			return err_set(ERR_WEIRD_REPLY, "bare CR in response head"), HTTP_BAD;
+		if (*q == '\0')
+			return err_set(ERR_WEIRD_REPLY, "NUL byte in response head"), HTTP_BAD;
+	}
+	if (!lf)
+		return HTTP_PARTIAL;
+	*next = lf + 1;
+	return (long)(lf > p && lf[-1] == '\r' ? lf - 1 - p : lf - p);
+}
+
+static long parse_status(struct http_head *h, const char *p, size_t n)
+{
+	static const char proto[] = "HTTP/1.";
+	const char *r;
+
+	if (n < 9 || memcmp(p, proto, 7) != 0 || !is_digit(p[7]) || p[8] != ' ') {
+		if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
+			return err_set(ERR_WEIRD_REPLY, "unsupported response version '%.*s'",
+				       (int)strcspn(p, " \r\n") > 16 ? 16 : (int)strcspn(p, " \r\n"), p),
+			       HTTP_BAD;
+		return err_set(ERR_WEIRD_REPLY, "no HTTP/1.x status line (HTTP/0.9 is not supported)"),
+		       HTTP_BAD;
+	}
+	h->minor = p[7] - '0';
+	if (n < 12 || !is_digit(p[9]) || !is_digit(p[10]) || !is_digit(p[11]) || (n > 12 && p[12] != ' '))
+		return err_set(ERR_WEIRD_REPLY, "malformed status code in '%.*s'", (int)(n > 40 ? 40 : n), p),
+		       HTTP_BAD;
+	h->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+	if (h->status < 100 || h->status > 599)
+		return err_set(ERR_WEIRD_REPLY, "status code %d out of range", h->status), HTTP_BAD;
+	/* The reason phrase is optional, its separating space too (RFC 9112 4). */
+	r = p + (n > 12 ? 13 : 12);
+	h->reason = r;
+	h->reason_len = (size_t)(p + n - r);
+	for (size_t i = 0; i < h->reason_len; i++) {
+		unsigned char c = (unsigned char)r[i];
+
+		if ((c < ' ' && c != '\t') || c == 0x7f)
+			return err_set(ERR_WEIRD_REPLY, "control byte in reason phrase"), HTTP_BAD;
+	}
+	return 0;
+}
+
+static long parse_field(struct http_head *h, const char *p, size_t n)
+{
+	struct http_field *f;
+	size_t i = 0;
+
+	if (p[0] == ' ' || p[0] == '\t')
+		return err_set(ERR_WEIRD_REPLY, "obsolete line folding in response head"), HTTP_BAD;
+	while (i < n && is_tchar((unsigned char)p[i]))
+		i++;
+	if (i == n || p[i] != ':') {
+		if (i < n && (p[i] == ' ' || p[i] == '\t'))
+			return err_set(ERR_WEIRD_REPLY, "whitespace before colon in field '%.*s'",
+				       (int)(i > 40 ? 40 : i), p), HTTP_BAD;
+		return err_set(ERR_WEIRD_REPLY, "malformed field line '%.*s'", (int)(n > 40 ? 40 : n), p),
+		       HTTP_BAD;
+	}
+	if (i == 0)
+		return err_set(ERR_WEIRD_REPLY, "empty field name"), HTTP_BAD;
+	if (h->nfields == HTTP_FIELDS_MAX)
+		return err_set(ERR_WEIRD_REPLY, "more than %d fields in response head", HTTP_FIELDS_MAX),
+		       HTTP_BAD;
+	f = &h->fields[h->nfields++];
+	f->name = p;
+	f->name_len = i;
+	for (i++; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	f->value = p + i;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if ((c < ' ' && c != '\t') || c == 0x7f)
+			return err_set(ERR_WEIRD_REPLY, "control byte in field '%.*s'",
+				       (int)(f->name_len > 40 ? 40 : f->name_len), f->name), HTTP_BAD;
+	}
+	f->value_len = (size_t)(p + n - f->value);
+	while (f->value_len && (f->value[f->value_len - 1] == ' ' || f->value[f->value_len - 1] == '\t'))
+		f->value_len--;
+	return 0;
+}
+
+long http_parse_head(struct http_head *h, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *next;
+	long n;
+	int first = 1;
+
+	h->nfields = 0;
+	h->status = 0;
+	if (len > HTTP_HEAD_MAX)
+		end = buf + HTTP_HEAD_MAX;
+	/* Refuse an HTTP/0.9 answer or garbage as soon as its first bytes show. */
+	if (memcmp(buf, "HTTP/", len < 5 ? len : 5) != 0)
+		return parse_status(h, buf, len);
+	for (;;) {
+		n = next_line(p, end, &next);
+		if (n == HTTP_PARTIAL) {
+			if (len >= HTTP_HEAD_MAX)
+				return err_set(ERR_WEIRD_REPLY, "response head larger than %d bytes",
+					       HTTP_HEAD_MAX), HTTP_BAD;
+			return HTTP_PARTIAL;
+		}
+		if (n < 0)
+			return n;
+		if (first) {
+			if (parse_status(h, p, (size_t)n) < 0)
+				return HTTP_BAD;
+			first = 0;
+		} else if (n == 0) {
+			return (long)(next - buf);
+		} else if (parse_field(h, p, (size_t)n) < 0) {
+			return HTTP_BAD;
+		}
+		p = next;
+	}
+}
+
+const struct http_field *http_field(const struct http_head *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < h->nfields; i++)
+		if (h->fields[i].name_len == n && strncasecmp(h->fields[i].name, name, n) == 0)
+			return &h->fields[i];
+	return NULL;
+}
+
+/* Reads a Transfer-Encoding list. Returns 1 when it is "chunked", 0 when it
+ * is empty, -1 (copying the culprit to bad) for any other coding: hello
+ * decodes no compression, and a body it cannot frame is not guessed at. */
+static int transfer_coding(const struct http_field *f, char *bad, size_t badcap)
+{
+	const char *p = f->value, *end = f->value + f->value_len;
+	int chunked_last = 0;
+
+	while (p < end) {
+		const char *tok;
+		size_t n;
+
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		tok = p;
+		while (p < end && *p != ',' && *p != ' ' && *p != '\t' && *p != ';')
+			p++;
+		n = (size_t)(p - tok);
+		while (p < end && *p != ',')
+			p++;
+		if (n == 0)
+			continue;
+		if (n == 7 && strncasecmp(tok, "chunked", 7) == 0 && !chunked_last) {
+			chunked_last = 1;
+			continue;
+		}
+		snprintf(bad, badcap, "%.*s", (int)n, tok);
+		return -1;
+	}
+	return chunked_last;
+}
+
+/* Every Content-Length value, in every field and list element, must be the
+ * same number (RFC 9110 8.6). Returns ERR_OK and sets *out, or
+ * ERR_WEIRD_REPLY; *found tells whether there was one at all. */
+static int content_length(const struct http_head *h, unsigned long long *out, int *found)
+{
+	*found = 0;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+		const char *p = f->value, *end = f->value + f->value_len;
+
+		if (f->name_len != 14 || strncasecmp(f->name, "Content-Length", 14) != 0)
+			continue;
+		do {
+			unsigned long long v = 0;
+			const char *start;
+
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			start = p;
+			for (; p < end && is_digit(*p); p++) {
+				if (v > (~0ULL >> 1) / 10)
+					return err_set(ERR_WEIRD_REPLY, "Content-Length too large");
+				v = v * 10 + (unsigned)(*p - '0');
+			}
+			if (p == start)
+				return err_set(ERR_WEIRD_REPLY, "bad Content-Length '%.*s'",
+					       (int)(f->value_len > 32 ? 32 : f->value_len), f->value);
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < end && *p != ',')
+				return err_set(ERR_WEIRD_REPLY, "bad Content-Length '%.*s'",
+					       (int)(f->value_len > 32 ? 32 : f->value_len), f->value);
+			if (*found && v != *out)
+				return err_set(ERR_WEIRD_REPLY, "conflicting Content-Length values %llu and %llu",
+					       *out, v);
+			*out = v;
+			*found = 1;
+		} while (p < end && *p++ == ',');
+	}
+	return ERR_OK;
+}
+
+int http_body_init(struct http_body *b, const struct http_head *h, int head_request)
+{
+	const struct http_field *te = http_field(h, "Transfer-Encoding");
+	unsigned long long len = 0;
+	int has_len;
+
+	memset(b, 0, sizeof(*b));
+	if (head_request || h->status < 200 || h->status == 204 || h->status == 304) {
+		b->framing = HTTP_BODY_NONE;
+		b->done = 1;
+		return ERR_OK;
+	}
+	if (te) {
+		char bad[32];
+		int r = transfer_coding(te, bad, sizeof(bad));
+
+		if (r < 0)
+			return err_set(ERR_WEIRD_REPLY, "unsupported transfer coding '%s'", bad);
+		if (r == 1) {
+			/* Chunked wins over any Content-Length (RFC 9112 6.3). */
+			b->framing = HTTP_BODY_CHUNKED;
+			return ERR_OK;
+		}
+	}
+	if (content_length(h, &len, &has_len) != ERR_OK)
+		return ERR_WEIRD_REPLY;
+	if (has_len) {
+		b->framing = HTTP_BODY_LENGTH;
+		b->left = len;
+		b->done = len == 0;
+	} else {
+		b->framing = HTTP_BODY_CLOSE;
+	}
+	return ERR_OK;
+}
+
+enum {
+	CH_SIZE,	/* hex digits of the chunk size */
+	CH_EXT,		/* chunk extensions, ignored */
+	CH_SIZE_LF,	/* LF after the size line's CR */
+	CH_DATA,
+	CH_DATA_CR,	/* CRLF after the data */
+	CH_DATA_LF,
+	CH_TRAILER,	/* start of a trailer line, or the final empty line */
+	CH_TRAILER_LINE,
+	CH_END_LF
+};
+
+#define CHUNK_LINE_MAX 4096	/* size line with extensions, or trailer line */
+
+static int chunk_error(const char *why)
+{
+	return err_set(ERR_RECV, "bad chunked encoding: %s", why);
+}
+
+static int decode_chunked(struct http_body *b, char *buf, size_t *len)
+{
+	const char *in = buf, *end = buf + *len;
+	char *out = buf;
+
+	while (in < end && !b->done) {
+		int c = (unsigned char)*in;
+
+		switch (b->state) {
+		case CH_SIZE:
+			if (hex_value(c) >= 0) {
+				if (b->size > (~0ULL >> 5))
+					return chunk_error("chunk size too large");
+				b->size = b->size * 16 + (unsigned)hex_value(c);
+				b->line++;
+				in++;
+				continue;
+			}
+			if (b->line == 0)
+				return chunk_error("no chunk size");
+			if (c == ';' || c == ' ' || c == '\t')
+				b->state = CH_EXT;
+			else if (c == '\r')
+				b->state = CH_SIZE_LF;
+			else if (c == '\n')
+				goto size_done;
+			else
+				return chunk_error("junk after chunk size");
+			in++;
+			continue;
+		case CH_EXT:
+			if (++b->line > CHUNK_LINE_MAX)
+				return chunk_error("chunk extension too long");
+			if (c == '\r')
+				b->state = CH_SIZE_LF;
+			else if (c == '\n')
+				goto size_done;
+			else if (c == 0)
+				return chunk_error("NUL in chunk extension");
+			in++;
+			continue;
+		case CH_SIZE_LF:
+			if (c != '\n')
+				return chunk_error("CR without LF after chunk size");
+		size_done:
+			in++;
+			b->line = 0;
+			if (b->size == 0) {
+				b->state = CH_TRAILER;
+			} else {
+				b->left = b->size;
+				b->state = CH_DATA;
+			}
+			b->size = 0;
+			continue;
+		case CH_DATA: {
+			size_t n = (size_t)(end - in);
+
+			if (n > b->left)
+				n = (size_t)b->left;
+			memmove(out, in, n);
+			out += n;
+			in += n;
+			b->left -= n;
+			if (b->left == 0)
+				b->state = CH_DATA_CR;
+			continue;
+		}
+		case CH_DATA_CR:
+			if (c == '\r')
+				b->state = CH_DATA_LF;
+			else if (c == '\n')
+				b->state = CH_SIZE;
+			else
+				return chunk_error("chunk data longer than its size");
+			in++;
+			continue;
+		case CH_DATA_LF:
+			if (c != '\n')
+				return chunk_error("CR without LF after chunk data");
+			b->state = CH_SIZE;
+			in++;
+			continue;
+		case CH_TRAILER:
+			/* Trailer fields are read and dropped. */
+			if (c == '\r')
+				b->state = CH_END_LF;
+			else if (c == '\n')
+				b->done = 1;
+			else
+				b->state = CH_TRAILER_LINE;
+			in++;
+			continue;
+		case CH_TRAILER_LINE:
+			if (++b->line > CHUNK_LINE_MAX)
+				return chunk_error("trailer line too long");
+			if (c == '\n') {
+				b->line = 0;
+				b->state = CH_TRAILER;
+			} else if (c == 0) {
+				return chunk_error("NUL in trailer");
+			}
+			in++;
+			continue;
+		case CH_END_LF:
+			if (c != '\n')
+				return chunk_error("CR without LF at end of body");
+			b->done = 1;
+			in++;
+			continue;
+		}
+	}
+	*len = (size_t)(out - buf);
+	return b->done;
+}
+
+int http_body_decode(struct http_body *b, char *buf, size_t *len)
+{
+	switch (b->framing) {
+	case HTTP_BODY_NONE:
+		*len = 0;
+		return 1;
+	case HTTP_BODY_LENGTH:
+		if (*len >= b->left) {
+			*len = (size_t)b->left;
+			b->done = 1;
+		}
+		b->left -= *len;
+		return b->done;
+	case HTTP_BODY_CHUNKED:
+		return decode_chunked(b, buf, len);
+	case HTTP_BODY_CLOSE:
+		return 0;
+	}
+	return 0;
+}
+
+int http_body_eof(const struct http_body *b)
+{
+	if (b->done || b->framing == HTTP_BODY_CLOSE)
+		return ERR_OK;
+	if (b->framing == HTTP_BODY_LENGTH)
+		return err_set(ERR_PARTIAL, "connection closed with %llu body bytes missing", b->left);
+	return err_set(ERR_PARTIAL, "connection closed before the last chunk");
+}
+
+/* Is there a user header named name (case-insensitive)? */
+static int overridden(const char *name, const char *const *headers, size_t n)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < n; i++)
+		if (strncasecmp(headers[i], name, len) == 0 && headers[i][len] == ':')
+			return 1;
+	return 0;
+}
+
+size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
+		    const char *user_agent, const char *const *headers, size_t nheaders)
+{
+	char host[URL_HOST_MAX + 16];
+	size_t off = 0;
+	int n;
+
+#define PUT(...)                                                         \
+	do {                                                             \
+		n = snprintf(buf + off, cap - off, __VA_ARGS__);         \
+		if (n < 0 || (size_t)n >= cap - off)                     \
+			return 0;                                        \
+		off += (size_t)n;                                        \
+	} while (0)
+
+	if (!url_authority(u, host, sizeof(host)))
+		return 0;
+	PUT("%s %s HTTP/1.1\r\n", method, u->target);
+	if (!overridden("Host", headers, nheaders))
+		PUT("Host: %s\r\n", host);
+	if (!overridden("User-Agent", headers, nheaders) && user_agent && *user_agent)
+		PUT("User-Agent: %s\r\n", user_agent);
+	if (!overridden("Accept", headers, nheaders))
+		PUT("Accept: */*\r\n");
+	if (!overridden("Connection", headers, nheaders))
+		PUT("Connection: close\r\n");
+	for (size_t i = 0; i < nheaders; i++) {
+		const char *colon = strchr(headers[i], ':');
+		const char *v = colon ? colon + 1 : "";
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '\0')
+			continue;	/* "Name:" removes the field */
+		PUT("%s\r\n", headers[i]);
+	}
+	PUT("\r\n");
+#undef PUT
+	return off;
+}

@@ -1,0 +1,298 @@
+#include "tls.h"
+#include "err.h"
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/psa_util.h>
+#include <psa/crypto.h>
+
+struct tls {
+	mbedtls_ssl_context ssl;
+	mbedtls_ssl_config conf;
+	int fd;
+	long long deadline;
+	int io_err;			/* ERR_* from the socket, reported over mbedtls's */
+	char subject[256];		/* the peer's certificate subject */
+	char problem[256];		/* which certificate failed, and when it expires */
+};
+
+int tls_init(void)
+{
+	if (psa_crypto_init() != PSA_SUCCESS)
+		return err_set(ERR_TLS, "cannot initialise the crypto library");
+	return ERR_OK;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls *t = ctx;
+	int r = net_write(t->fd, buf, len, t->deadline);
+
+	if (r != ERR_OK) {
+		t->io_err = r;
+		return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+	}
+	return (int)len;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls *t = ctx;
+	size_t got = 0;
+	int r = net_read(t->fd, buf, len, &got, t->deadline);
+
+	if (r != ERR_OK) {
+		t->io_err = r;
+		return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+	}
+	return (int)got;
+}
+
+/* Notes the subject of the peer certificate and of the first certificate
+ * in the chain that failed, with the date that matters for the failure. */
+static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct tls *t = ctx;
+	char dn[200];
+
+	if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) < 0)
+		snprintf(dn, sizeof(dn), "(unprintable subject)");
+	if (depth == 0)
+		snprintf(t->subject, sizeof(t->subject), "%s", dn);
+	if (*flags && !t->problem[0]) {
+		const mbedtls_x509_time *when = NULL;
+		const char *label = "";
+
+		if (*flags & MBEDTLS_X509_BADCERT_EXPIRED) {
+			when = &crt->valid_to;
+			label = "notAfter";
+		} else if (*flags & MBEDTLS_X509_BADCERT_FUTURE) {
+			when = &crt->valid_from;
+			label = "notBefore";
+		}
+		if (when)
+			snprintf(t->problem, sizeof(t->problem), " (%s %04d-%02d-%02d, %s)", label,
+				 when->year, when->mon, when->day, dn);
+		else if (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED && depth > 0)
+			snprintf(t->problem, sizeof(t->problem), " (issuer of %s)", dn);
+		else
+			snprintf(t->problem, sizeof(t->problem), " (%s)", dn);
+	}
+	return 0;
+}
+
+/* The words for mbedtls's verification flags, most telling first. */
+static int verify_failure(struct tls *t, const char *host)
+{
+	static const struct {
+		uint32_t flag;
+		const char *words;
+	} reasons[] = {
+		{MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired"},
+		{MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid"},
+		{MBEDTLS_X509_BADCERT_NOT_TRUSTED, "unknown CA"},
+		{MBEDTLS_X509_BADCERT_CN_MISMATCH, "hostname mismatch"},
+		{MBEDTLS_X509_BADCERT_BAD_MD, "signed with a weak hash"},
+		{MBEDTLS_X509_BADCERT_BAD_KEY, "key too small"},
+		{MBEDTLS_X509_BADCERT_BAD_PK, "key type not allowed"},
+		{MBEDTLS_X509_BADCERT_KEY_USAGE, "key usage does not allow TLS"},
+		{MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "not valid for TLS servers"},
+		{MBEDTLS_X509_BADCERT_MISSING, "no certificate"},
+		{MBEDTLS_X509_BADCRL_EXPIRED, "certificate rejected"},
+		{MBEDTLS_X509_BADCERT_OTHER, "certificate rejected"},
+	};
+	uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+	char why[256] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		if (!(flags & reasons[i].flag) || strstr(why, reasons[i].words))
+			continue;
+		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", n ? ", " : "", reasons[i].words);
+		if (reasons[i].flag == MBEDTLS_X509_BADCERT_CN_MISMATCH && n < sizeof(why))
+			n += (size_t)snprintf(why + n, sizeof(why) - n, " for '%s'", host);
+		if (n >= sizeof(why))
+			break;
+	}
+	if (!why[0])
+		snprintf(why, sizeof(why), "certificate rejected");
+	return err_set(ERR_PEER_VERIFY, "%s%s", why, t->problem);
+}
+
+/* Maps an mbedtls handshake or record error to one of ours. */
+static int tls_failure(struct tls *t, int r, const char *host, const char *during)
+{
+	if (t->io_err)
+		return t->io_err;
+	switch (r) {
+	case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+		return verify_failure(t, host);
+	case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
+		return err_set(ERR_TLS, "%s: the server offers neither TLS 1.2 nor TLS 1.3", during);
+	case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
+		return err_set(ERR_TLS, "%s: no cipher suite or key exchange in common "
+			       "(hello takes TLS 1.3, or TLS 1.2 with ECDHE and AES-GCM or ChaCha20)", during);
+	case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+		return err_set(ERR_TLS, "%s: the server refused it with a fatal alert "
+			       "(no protocol version or cipher suite in common?)", during);
+	case MBEDTLS_ERR_SSL_CONN_EOF:
+		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: connection closed by server",
+			       during);
+	case MBEDTLS_ERR_SSL_ALLOC_FAILED:
+	case MBEDTLS_ERR_X509_ALLOC_FAILED:
+		return err_set(ERR_NOMEM, "%s", during);
+	case MBEDTLS_ERR_SSL_INVALID_MAC:
+		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: record failed authentication",
+			       during);
+	case MBEDTLS_ERR_SSL_DECODE_ERROR:
+	case MBEDTLS_ERR_SSL_INVALID_RECORD:
+	case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE:
+	case MBEDTLS_ERR_SSL_UNEXPECTED_RECORD:
+	case MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER:
+	case MBEDTLS_ERR_SSL_BAD_CERTIFICATE:
+		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: malformed message from server",
+			       during);
+	default:
+		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: protocol error", during);
+	}
+}
+
+int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, long long deadline)
+{
+	/* ECDHE and AEAD only; TLS 1.3 suites first. */
+	static const int suites[] = {
+		MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+		MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+		MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+		MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+		MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		0,
+	};
+	/* secp256r1 first: its key share costs a fraction of x25519's in
+	 * mbedtls, and every server that offers TLS 1.3 accepts it. */
+	static const uint16_t groups[] = {
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+		MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+		MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1,
+		MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
+	};
+	struct tls *t = calloc(1, sizeof(*t));
+	int r;
+
+	*out = NULL;
+	if (!t)
+		return err_set(ERR_NOMEM, "TLS context");
+	t->fd = fd;
+	t->deadline = deadline;
+	mbedtls_ssl_init(&t->ssl);
+	mbedtls_ssl_config_init(&t->conf);
+
+	r = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT);
+	if (r) {
+		tls_close(t);
+		return err_set(ERR_TLS, "configuration failed");
+	}
+	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+	mbedtls_ssl_conf_ciphersuites(&t->conf, suites);
+	mbedtls_ssl_conf_groups(&t->conf, groups);
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
+	mbedtls_ssl_conf_ca_cb(&t->conf, ca_lookup, ca);
+	mbedtls_ssl_conf_verify(&t->conf, on_verify, t);
+
+	if ((r = mbedtls_ssl_setup(&t->ssl, &t->conf)) != 0 ||
+	    (r = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) {
+		tls_close(t);
+		return r == MBEDTLS_ERR_SSL_ALLOC_FAILED ? err_set(ERR_NOMEM, "TLS setup")
+							 : err_set(ERR_TLS, "TLS setup failed for '%s'", host);
+	}
+	mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+
+	while ((r = mbedtls_ssl_handshake(&t->ssl)) != 0) {
+		if (r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
+			r = tls_failure(t, r, host, "handshake");
+			tls_close(t);
+			return r;
+		}
+	}
+	*out = t;
+	return ERR_OK;
+}
+
+int tls_read(struct tls *t, void *buf, size_t cap, size_t *got, long long deadline)
+{
+	int r;
+
+	t->deadline = deadline;
+	*got = 0;
+	for (;;) {
+		r = mbedtls_ssl_read(&t->ssl, buf, cap);
+		if (r > 0) {
+			*got = (size_t)r;
+			return ERR_OK;
+		}
+		/* A close without close_notify ends the stream as well: HTTP
+		 * framing, not TLS, tells whether the body is complete. */
+		if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF)
+			return ERR_OK;
+		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+			continue;
+		return tls_failure(t, r, "", "receive");
+	}
+}
+
+int tls_write(struct tls *t, const void *buf, size_t len, long long deadline)
+{
+	const unsigned char *p = buf;
+
+	t->deadline = deadline;
+	while (len) {
+		int r = mbedtls_ssl_write(&t->ssl, p, len);
+
+		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (r < 0) {
+			if (t->io_err)
+				return t->io_err;
+			return err_set(ERR_SEND, "TLS write failed");
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+	return ERR_OK;
+}
+
+const char *tls_version(const struct tls *t)
+{
+	return mbedtls_ssl_get_version(&t->ssl);
+}
+
+const char *tls_suite(const struct tls *t)
+{
+	return mbedtls_ssl_get_ciphersuite(&t->ssl);
+}
+
+const char *tls_peer_subject(const struct tls *t)
+{
+	return t->subject;
+}
+
+void tls_close(struct tls *t)
+{
+	if (!t)
+		return;
+	mbedtls_ssl_free(&t->ssl);
+	mbedtls_ssl_config_free(&t->conf);
+	free(t);
+}

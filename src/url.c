@@ -1,0 +1,288 @@
+#include "url.h"
+#include "err.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Letters, digits, '-', '.', '_' and '~' (RFC 3986 unreserved): enough for
+ * DNS names; percent-encoded or internationalised names are refused. */
+static int is_host_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Length of "scheme:" at the start of s (RFC 3986 3.1), 0 if there is none. */
+static size_t scheme_len(const char *s)
+{
+	size_t i = 0;
+
+	if (!is_alpha((unsigned char)s[0]))
+		return 0;
+	while (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+	       s[i] == '+' || s[i] == '-' || s[i] == '.')
+		i++;
+	return s[i] == ':' ? i + 1 : 0;
+}
+
+/* RFC 3986 5.2.4, in place on a path of at most URL_MAX bytes; the output
+ * is never longer than the input. An empty result becomes "/". */
+static void remove_dot_segments(char *path)
+{
+	char buf[URL_MAX + 1];
+	char *in = buf;
+	size_t o = 0;
+
+	memcpy(buf, path, strlen(path) + 1);
+	while (*in) {
+		if (strncmp(in, "../", 3) == 0) {
+			in += 3;
+		} else if (strncmp(in, "./", 2) == 0 || strncmp(in, "/./", 3) == 0) {
+			in += 2;
+		} else if (strcmp(in, "/.") == 0) {
+			in[1] = '\0';
+		} else if (strncmp(in, "/../", 4) == 0 || strcmp(in, "/..") == 0) {
+			/* "/../" becomes "/", and so does a final "/..". */
+			in += 2;
+			if (in[1] == '/')
+				in++;
+			else
+				in[0] = '/';
+			while (o > 0 && path[--o] != '/')
+				;
+		} else if (strcmp(in, ".") == 0 || strcmp(in, "..") == 0) {
+			in += strlen(in);
+		} else {
+			do
+				path[o++] = *in++;
+			while (*in && *in != '/');
+		}
+	}
+	if (o == 0)
+		path[o++] = '/';
+	path[o] = '\0';
+}
+
+/* Copies the target (path and query) of s up to a fragment into u->target,
+ * as "/" + s when s starts with '?', and normalises the path. */
+static int set_target(struct url *u, const char *s)
+{
+	size_t n = strcspn(s, "#"), q, off = 0;
+
+	if (s[0] != '/')
+		u->target[off++] = '/';
+	if (n + off > URL_MAX)
+		return err_set(ERR_URL, "URL longer than %d bytes", URL_MAX);
+	memcpy(u->target + off, s, n);
+	u->target[off + n] = '\0';
+
+	/* Dot segments live in the path only, not in the query. */
+	q = strcspn(u->target, "?");
+	if (u->target[q] == '?') {
+		char query[URL_MAX + 1];
+
+		memcpy(query, u->target + q, strlen(u->target + q) + 1);
+		u->target[q] = '\0';
+		remove_dot_segments(u->target);
+		strcat(u->target, query);
+	} else {
+		remove_dot_segments(u->target);
+	}
+	return ERR_OK;
+}
+
+static int parse_port(struct url *u, const char *p, size_t n)
+{
+	unsigned long port = 0;
+	size_t i;
+
+	if (n == 0)		/* "host:" means the default port (RFC 3986 3.2.3) */
+		return ERR_OK;
+	if (n > 5)
+		return err_set(ERR_URL, "port '%.*s' out of range", (int)(n > 16 ? 16 : n), p);
+	for (i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)p[i]))
+			return err_set(ERR_URL, "port '%.*s' is not a number", (int)n, p);
+		port = port * 10 + (unsigned)(p[i] - '0');
+	}
+	if (port == 0 || port > 65535)
+		return err_set(ERR_URL, "port %lu out of range", port);
+	u->port = (unsigned)port;
+	return ERR_OK;
+}
+
+static int parse_authority(struct url *u, const char *a, size_t n)
+{
+	const char *port;
+	size_t hlen, i;
+
+	if (memchr(a, '@', n))
+		return err_set(ERR_URL, "credentials in URLs are not supported");
+	if (n == 0)
+		return err_set(ERR_URL, "no host name");
+
+	if (a[0] == '[') {
+		const char *end = memchr(a, ']', n);
+		unsigned char addr[16];
+
+		if (!end)
+			return err_set(ERR_URL, "unterminated IPv6 address");
+		hlen = (size_t)(end - a - 1);
+		if (hlen == 0 || hlen > 45)
+			return err_set(ERR_URL, "bad IPv6 address");
+		memcpy(u->host, a + 1, hlen);
+		u->host[hlen] = '\0';
+		if (inet_pton(AF_INET6, u->host, addr) != 1)
+			return err_set(ERR_URL, "bad IPv6 address '%s'", u->host);
+		u->ip = 6;
+		port = end + 1;
+		if (port < a + n && *port != ':')
+			return err_set(ERR_URL, "junk after IPv6 address");
+	} else {
+		port = memchr(a, ':', n);
+		hlen = port ? (size_t)(port - a) : n;
+		if (hlen == 0)
+			return err_set(ERR_URL, "no host name");
+		if (hlen > URL_HOST_MAX)
+			return err_set(ERR_URL, "host name longer than %d bytes", URL_HOST_MAX);
+		for (i = 0; i < hlen; i++) {
+			int c = (unsigned char)a[i];
+
+			if (!is_host_char(c))
+				return err_set(ERR_URL, "bad character '%c' in host name", c);
+			u->host[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		}
+		u->host[hlen] = '\0';
+		{
+			unsigned char addr[4];
+
+			if (inet_pton(AF_INET, u->host, addr) == 1)
+				u->ip = 4;
+		}
+	}
+	if (port && port < a + n)
+		return parse_port(u, port + 1, (size_t)(a + n - port - 1));
+	return ERR_OK;
+}
+
+int url_parse(struct url *u, const char *s)
+{
+	size_t n, sl, alen;
+	const char *rest;
+
+	memset(u, 0, sizeof(*u));
+	err_clear();
+	n = strlen(s);
+	if (n == 0)
+		return err_set(ERR_URL, "empty URL");
+	if (n > URL_MAX)
+		return err_set(ERR_URL, "URL longer than %d bytes", URL_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f)
+			return err_set(ERR_URL, "URL contains a space, control or non-ASCII byte at %zu", i);
+	}
+
+	sl = scheme_len(s);
+	if (sl && strncmp(s + sl, "//", 2) == 0) {
+		if (sl == 5 && strncasecmp(s, "http", 4) == 0)
+			u->tls = 0;
+		else if (sl == 6 && strncasecmp(s, "https", 5) == 0)
+			u->tls = 1;
+		else
+			return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only http and https)",
+				       (int)(sl - 1 > 32 ? 32 : sl - 1), s);
+		rest = s + sl + 2;
+	} else if (sl && !is_digit((unsigned char)s[sl])) {
+		/* "mailto:x", "https:/x": a scheme without "//" is not a web URL,
+		 * while "host:8080/path" is a host and port without a scheme. */
+		return err_set(ERR_URL, "expected '//' after '%.*s'", (int)(sl > 32 ? 32 : sl), s);
+	} else {
+		rest = s;
+	}
+
+	u->port = u->tls ? 443 : 80;
+	alen = strcspn(rest, "/?#");
+	if (parse_authority(u, rest, alen) != ERR_OK)
+		return ERR_URL;
+	return set_target(u, rest + alen);
+}
+
+size_t url_authority(const struct url *u, char *buf, size_t cap)
+{
+	int n;
+
+	if (u->port == (u->tls ? 443u : 80u))
+		n = snprintf(buf, cap, u->ip == 6 ? "[%s]" : "%s", u->host);
+	else
+		n = snprintf(buf, cap, u->ip == 6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
+	return (n < 0 || (size_t)n >= cap) ? 0 : (size_t)n;
+}
+
+size_t url_format(const struct url *u, char *buf, size_t cap)
+{
+	char auth[URL_HOST_MAX + 16];
+	int n;
+
+	if (!url_authority(u, auth, sizeof(auth)))
+		return 0;
+	n = snprintf(buf, cap, "%s://%s%s", u->tls ? "https" : "http", auth, u->target);
+	return (n < 0 || (size_t)n >= cap) ? 0 : (size_t)n;
+}
+
+int url_resolve(struct url *out, const struct url *base, const char *ref)
+{
+	char abs[2 * URL_MAX + URL_HOST_MAX + 32];
+	char auth[URL_HOST_MAX + 16];
+	const char *scheme = base->tls ? "https:" : "http:";
+	size_t sl = scheme_len(ref);
+	int n;
+
+	/* An absolute reference: "https://host/x". */
+	if (sl && !(is_digit((unsigned char)ref[sl])))
+		return url_parse(out, ref);
+	/* A network-path reference: "//host/x" keeps the scheme. */
+	if (strncmp(ref, "//", 2) == 0) {
+		n = snprintf(abs, sizeof(abs), "%s%s", scheme, ref);
+		return (size_t)n >= sizeof(abs) ? err_set(ERR_URL, "redirect URL too long")
+						: url_parse(out, abs);
+	}
+
+	if (!url_authority(base, auth, sizeof(auth)))
+		return err_set(ERR_URL, "host name too long");
+	/* url_authority() leaves out a default port, which the scheme restores. */
+	if (ref[0] == '\0' || ref[0] == '#') {
+		n = snprintf(abs, sizeof(abs), "%s//%s%s", scheme, auth, base->target);
+	} else if (ref[0] == '/') {
+		n = snprintf(abs, sizeof(abs), "%s//%s%s", scheme, auth, ref);
+	} else if (ref[0] == '?') {
+		size_t plen = strcspn(base->target, "?");
+
+		n = snprintf(abs, sizeof(abs), "%s//%s%.*s%s", scheme, auth, (int)plen,
+			     base->target, ref);
+	} else {
+		/* Merge (5.2.3): the base path up to its last '/', then ref. */
+		size_t plen = strcspn(base->target, "?");
+		const char *slash = base->target + plen;
+
+		while (slash > base->target && *slash != '/')
+			slash--;
+		n = snprintf(abs, sizeof(abs), "%s//%s%.*s/%s", scheme, auth,
+			     (int)(slash - base->target), base->target, ref);
+	}
+	if (n < 0 || (size_t)n >= sizeof(abs))
+		return err_set(ERR_URL, "redirect URL too long");
+	return url_parse(out, abs);
+}
