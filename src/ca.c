@@ -8,6 +8,17 @@
 
 #include <mbedtls/pem.h>
 
+/* Compares root i's subject key with key. */
+static int root_cmp(size_t i, const unsigned char *key, size_t len)
+{
+	const struct ca_root *r = &ca_bundle_roots[i];
+	unsigned char k[CA_KEY_MAX];
+	size_t klen = ca_name_key(ca_bundle_der + r->der_off + r->subject_off, r->subject_len, k,
+				  sizeof(k));
+
+	return ca_key_cmp(k, klen, key, len);
+}
+
 size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
 {
 	size_t lo = 0, hi = ca_bundle_count, end;
@@ -15,19 +26,14 @@ size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
 	/* Lower bound: the first root whose key is not below key. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct ca_root *r = &ca_bundle_roots[mid];
 
-		if (ca_key_cmp(ca_bundle_keys + r->key_off, r->key_len, key, len) < 0)
+		if (root_cmp(mid, key, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < ca_bundle_count; end++) {
-		const struct ca_root *r = &ca_bundle_roots[end];
-
-		if (ca_key_cmp(ca_bundle_keys + r->key_off, r->key_len, key, len) != 0)
-			break;
-	}
+	for (end = lo; end < ca_bundle_count && root_cmp(end, key, len) == 0; end++)
+		;
 	*count = end - lo;
 	return lo;
 }

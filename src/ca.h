@@ -16,18 +16,18 @@
 
 #include <mbedtls/x509_crt.h>
 
-/* One embedded root: its DER certificate and its subject key (ca_name_key),
- * both as offsets into the generated arrays. */
+/* One embedded root: a compact DER certificate (certs/certgen.c says what
+ * it keeps) at der_off in ca_bundle_der, and where its subject Name is in it. */
 struct ca_root {
 	uint32_t der_off;
-	uint32_t key_off;
 	uint16_t der_len;
-	uint16_t key_len;
+	uint16_t subject_off;
+	uint16_t subject_len;
 };
 
-/* Generated into build/gen/cabundle.c; roots sorted by key (ca_key_cmp). */
+/* Generated into build/gen/cabundle.c; roots sorted by the key of their
+ * subject (ca_name_key, ca_key_cmp). */
 extern const unsigned char ca_bundle_der[];
-extern const unsigned char ca_bundle_keys[];
 extern const struct ca_root ca_bundle_roots[];
 extern const size_t ca_bundle_count;
 extern const char ca_bundle_info[];	/* "N roots, <package> (<date>), sha256 <hex>" */
@@ -47,7 +47,8 @@ size_t ca_name_key(const unsigned char *name, size_t len, unsigned char *out, si
 int ca_key_cmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen);
 
 /* Index of the first embedded root whose subject key is key; *count gets how
- * many follow with the same key (0 when there is none). */
+ * many follow with the same key (0 when there is none). The roots' keys are
+ * computed from their DER as the binary search visits them. */
 size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count);
 
 struct ca_store {

@@ -77,9 +77,14 @@ static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
 		if (when)
 			snprintf(t->problem, sizeof(t->problem), " (%s %04d-%02d-%02d, %s)", label,
 				 when->year, when->mon, when->day, dn);
-		else if (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED && depth > 0)
-			snprintf(t->problem, sizeof(t->problem), " (issuer of %s)", dn);
-		else
+		else if (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
+			char issuer[200];
+
+			if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &crt->issuer) < 0)
+				snprintf(issuer, sizeof(issuer), "(unprintable)");
+			snprintf(t->problem, sizeof(t->problem), " (issuer '%s' of '%s' is not trusted)",
+				 issuer, dn);
+		} else
 			snprintf(t->problem, sizeof(t->problem), " (%s)", dn);
 	}
 	return 0;

@@ -65,13 +65,11 @@
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C
 
-/* Hashes: SHA-256 and SHA-384 for TLS and signatures. SHA-1 is compiled only
- * because several roots are self-signed with it and mbedtls refuses to parse a
- * certificate whose signature algorithm it does not know; the verification
- * profile never accepts a SHA-1 signature. */
+/* Hashes: SHA-256 and SHA-384 (SHA-512 is its implementation) for TLS and
+ * signatures. No SHA-1: the embedded roots are stored without their own
+ * signatures (certs/certgen.c), and a certificate signed with SHA-1 is
+ * refused. */
 #define MBEDTLS_MD_C
-#define MBEDTLS_SHA1_C
-#define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
