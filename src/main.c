@@ -7,7 +7,6 @@
  * response head, body, and one error mapped to curl's exit code.
  */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,7 +33,7 @@
 #define GREETING "Hello from a Tiny Container!\n"
 #define MAX_HEADERS 64
 #define MAX_RESOLVE 16
-#define HEALTHCHECK_MAX_TIME 5.0
+#define HEALTHCHECK_MAX_TIME 5000	/* milliseconds */
 
 struct resolve {
 	char host[URL_HOST_MAX + 1];
@@ -53,7 +52,7 @@ struct opts {
 	size_t nresolve;
 	int head, silent, show_error, verbose, fail, location, healthcheck;
 	long max_redirs;
-	double max_time, connect_timeout;	/* seconds; 0 = none */
+	long long max_time, connect_timeout;	/* milliseconds; 0 = none */
 };
 
 /* Where the body (or, with -I, the head) goes: stdout or the -o file, opened
@@ -124,17 +123,25 @@ static void verbose(const struct opts *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Parses a non-negative number of seconds, fractions allowed. */
-static int parse_seconds(const char *opt, const char *s, double *out)
+/* Parses a non-negative decimal number of seconds ("5", "0.25", ".5") into
+ * milliseconds; digits beyond the millisecond are ignored. */
+static int parse_seconds(const char *opt, const char *s, long long *ms)
 {
-	char *end;
-	double v;
+	long long whole = 0, frac = 0, scale = 100;
+	const char *p = s;
+	int digits = 0;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e9)
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 1000000000)
+			return err_set(ERR_USAGE, "%s: '%s' is too many seconds", opt, s);
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (*p || digits == 0)
 		return err_set(ERR_USAGE, "%s: '%s' is not a number of seconds", opt, s);
-	*out = v;
+	*ms = whole * 1000 + frac;
 	return ERR_OK;
 }
 
@@ -432,7 +439,7 @@ static const char *resolve_address(const struct opts *o, const struct url *u)
 static int open_conn(struct job *j, const struct url *u, struct conn *c)
 {
 	const struct opts *o = j->o;
-	long long cdl = o->connect_timeout > 0 ? net_now_ms() + (long long)(o->connect_timeout * 1000)
+	long long cdl = o->connect_timeout > 0 ? net_now_ms() + o->connect_timeout
 					       : NET_NO_DEADLINE;
 	const char *addr = resolve_address(o, u);
 	int r;
@@ -658,7 +665,7 @@ int main(int argc, char **argv)
 	if ((r = tls_init()) != ERR_OK)
 		goto done;
 	j.o = &o;
-	j.deadline = o.max_time > 0 ? net_now_ms() + (long long)(o.max_time * 1000) : NET_NO_DEADLINE;
+	j.deadline = o.max_time > 0 ? net_now_ms() + o.max_time : NET_NO_DEADLINE;
 	j.out.fd = o.output ? -1 : STDOUT_FILENO;
 	j.out.path = o.output;
 	j.out.discard = o.healthcheck;

@@ -1,6 +1,7 @@
 #include "net.h"
 #include "err.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -42,9 +43,10 @@ static int wait_fd(int fd, short events, long long deadline)
 
 static void describe(const struct sockaddr *sa, char *buf, size_t cap)
 {
-	if (getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						       : sizeof(struct sockaddr_in),
-			buf, (socklen_t)cap, NULL, 0, NI_NUMERICHOST) != 0)
+	const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+						  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (!inet_ntop(sa->sa_family, a, buf, (socklen_t)cap))
 		snprintf(buf, cap, "?");
 }
 
