@@ -131,6 +131,9 @@ $(H)/check_%: tests/unit/check_%.c $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
 
 # --- tests ---------------------------------------------------------------------
 
+# Keep the host objects between links of the unit test binaries.
+.SECONDARY: $(HOST_OBJS)
+
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 

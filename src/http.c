@@ -168,36 +168,43 @@ const struct http_field *http_field(const struct http_head *h, const char *name)
 	return NULL;
 }
 
-/* Reads a Transfer-Encoding list. Returns 1 when it is "chunked", 0 when it
- * is empty, -1 (copying the culprit to bad) for any other coding: hello
- * decodes no compression, and a body it cannot frame is not guessed at. */
-static int transfer_coding(const struct http_field *f, char *bad, size_t badcap)
+/* Reads the Transfer-Encoding list, which may span several fields (RFC 9110
+ * 5.3). Returns 1 when it is exactly "chunked", 0 when there is none, -1
+ * (copying the culprit to bad) for any other coding: hello decodes no
+ * compression, and a body it cannot frame is not guessed at. */
+static int transfer_coding(const struct http_head *h, char *bad, size_t badcap)
 {
-	const char *p = f->value, *end = f->value + f->value_len;
-	int chunked_last = 0;
+	int chunked = 0;
 
-	while (p < end) {
-		const char *tok;
-		size_t n;
+	for (size_t i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->fields[i];
+		const char *p = f->value, *end = f->value + f->value_len;
 
-		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
-			p++;
-		tok = p;
-		while (p < end && *p != ',' && *p != ' ' && *p != '\t' && *p != ';')
-			p++;
-		n = (size_t)(p - tok);
-		while (p < end && *p != ',')
-			p++;
-		if (n == 0)
+		if (f->name_len != 17 || strncasecmp(f->name, "Transfer-Encoding", 17) != 0)
 			continue;
-		if (n == 7 && strncasecmp(tok, "chunked", 7) == 0 && !chunked_last) {
-			chunked_last = 1;
-			continue;
+		while (p < end) {
+			const char *tok;
+			size_t n;
+
+			while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+				p++;
+			tok = p;
+			while (p < end && *p != ',' && *p != ' ' && *p != '\t' && *p != ';')
+				p++;
+			n = (size_t)(p - tok);
+			while (p < end && *p != ',')
+				p++;
+			if (n == 0)
+				continue;
+			if (n == 7 && strncasecmp(tok, "chunked", 7) == 0 && !chunked) {
+				chunked = 1;
+				continue;
+			}
+			snprintf(bad, badcap, "%.*s", (int)n, tok);
+			return -1;
 		}
-		snprintf(bad, badcap, "%.*s", (int)n, tok);
-		return -1;
 	}
-	return chunked_last;
+	return chunked;
 }
 
 /* Every Content-Length value, in every field and list element, must be the
@@ -244,9 +251,9 @@ static int content_length(const struct http_head *h, unsigned long long *out, in
 
 int http_body_init(struct http_body *b, const struct http_head *h, int head_request)
 {
-	const struct http_field *te = http_field(h, "Transfer-Encoding");
 	unsigned long long len = 0;
-	int has_len;
+	char bad[32];
+	int has_len, te;
 
 	memset(b, 0, sizeof(*b));
 	if (head_request || h->status < 200 || h->status == 204 || h->status == 304) {
@@ -254,17 +261,13 @@ int http_body_init(struct http_body *b, const struct http_head *h, int head_requ
 		b->done = 1;
 		return ERR_OK;
 	}
-	if (te) {
-		char bad[32];
-		int r = transfer_coding(te, bad, sizeof(bad));
-
-		if (r < 0)
-			return err_set(ERR_WEIRD_REPLY, "unsupported transfer coding '%s'", bad);
-		if (r == 1) {
-			/* Chunked wins over any Content-Length (RFC 9112 6.3). */
-			b->framing = HTTP_BODY_CHUNKED;
-			return ERR_OK;
-		}
+	te = transfer_coding(h, bad, sizeof(bad));
+	if (te < 0)
+		return err_set(ERR_WEIRD_REPLY, "unsupported transfer coding '%s'", bad);
+	if (te == 1) {
+		/* Chunked wins over any Content-Length (RFC 9112 6.3). */
+		b->framing = HTTP_BODY_CHUNKED;
+		return ERR_OK;
 	}
 	if (content_length(h, &len, &has_len) != ERR_OK)
 		return ERR_WEIRD_REPLY;

@@ -141,7 +141,11 @@ static int parse_authority(struct url *u, const char *a, size_t n)
 		hlen = (size_t)(end - a - 1);
 		if (hlen == 0 || hlen > 45)
 			return err_set(ERR_URL, "bad IPv6 address");
-		memcpy(u->host, a + 1, hlen);
+		for (i = 0; i < hlen; i++) {
+			int c = (unsigned char)a[1 + i];
+
+			u->host[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		}
 		u->host[hlen] = '\0';
 		if (inet_pton(AF_INET6, u->host, addr) != 1)
 			return err_set(ERR_URL, "bad IPv6 address '%s'", u->host);
