@@ -68,7 +68,9 @@ need-build:
 
 # --- mbedtls -----------------------------------------------------------------
 
-$(MBEDTLS_STAMP):
+MBEDTLS_PATCHES := $(sort $(wildcard patches/mbedtls-*.patch))
+
+$(MBEDTLS_STAMP): $(MBEDTLS_PATCHES) scripts/fetch-mbedtls
 	$(Q)scripts/fetch-mbedtls
 
 $(B)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE

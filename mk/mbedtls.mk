@@ -11,7 +11,8 @@ $(OUT)/libmbedtls.a: $(OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcD $@ $(OBJS)
 
-$(OUT)/%.o: $(SRC)/library/%.c $(CONFIG) | $(OUT)
+# A new extraction (new version or patches) rebuilds everything.
+$(OUT)/%.o: $(SRC)/library/%.c $(CONFIG) $(SRC)/.verified | $(OUT)
 	$(if $(Q),@echo "  CC      mbedtls/$*.c")
 	$(Q)$(CC) $(CFLAGS) -I$(SRC)/include -I$(SRC)/library -Isrc \
 		-DMBEDTLS_CONFIG_FILE='"tls_config.h"' -c $< -o $@

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""Plain or TLS HTTP test server for the integration tests.
+
+Binds ADDRESS:0 (or --port), prints "PORT <n>" on stdout once listening,
+then serves until killed.  Only loopback addresses are accepted, so a typo
+cannot expose a test server or make a test reach another host.
+
+Routes (GET and HEAD):
+  /                       200, body "integration body\n"
+  /static/NAME            200, the file NAME from --root, byte for byte
+  /status/N               status N, body "status N\n"
+  /redirect/N             302 to /redirect/N-1; /redirect/0 is 200 "final body\n"
+  /loop                   302 to itself
+  /redirect-to?url=URL    302 to URL (percent-decoded)
+  /headers                200, body is the request head exactly as received
+  /chunked                200, chunked transfer encoding
+  /nolength               200 without Content-Length, body ends at close
+  /slow                   reads the request, then says nothing for 30 s
+  /slow-body              headers and half the body, then nothing for 30 s
+  /empty                  closes without a reply (curl: 52)
+  /partial                Content-Length 1000, sends 10 bytes, closes (18)
+  /reset                  resets the connection (56)
+  /weird                  a header line without a colon (8)
+
+--mode tarpit instead listens with a full accept queue and never accepts,
+so that connect() to it hangs: the --connect-timeout case.
+"""
+
+import argparse
+import ipaddress
+import os
+import socket
+import socketserver
+import ssl
+import struct
+import sys
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler
+
+QUIET_SECONDS = 30
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    root = "."
+
+    def version_string(self):
+        return "hello-test-httpd"
+
+    def log_message(self, fmt, *args):  # keep the test output clean
+        sys.stderr.write("httpd: " + (fmt % args) + "\n")
+
+    def send_body(self, code, body, ctype="text/plain", extra=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def redirect(self, location):
+        self.send_body(302, b"moved\n", extra=[("Location", location)])
+
+    def raw(self, data):
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
+        if path == "/":
+            self.send_body(200, b"integration body\n")
+        elif path.startswith("/static/"):
+            name = os.path.basename(path[len("/static/"):])
+            try:
+                with open(os.path.join(self.root, name), "rb") as f:
+                    body = f.read()
+            except OSError:
+                self.send_body(404, b"no such file\n")
+                return
+            self.send_body(200, body, "application/octet-stream")
+        elif path.startswith("/status/"):
+            code = int(path[len("/status/"):])
+            self.send_body(code, b"status %d\n" % code)
+        elif path.startswith("/redirect/"):
+            hops = int(path[len("/redirect/"):])
+            if hops <= 0:
+                self.send_body(200, b"final body\n")
+            else:
+                self.redirect("/redirect/%d" % (hops - 1))
+        elif path == "/loop":
+            self.redirect("/loop")
+        elif path == "/redirect-to":
+            target = urllib.parse.parse_qs(url.query).get("url", ["/"])[0]
+            self.redirect(target)
+        elif path == "/headers":
+            head = self.requestline + "\r\n" + str(self.headers)
+            self.send_body(200, head.encode("latin-1"))
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if self.command != "HEAD":
+                for part in (b"chunked ", b"transfer ", b"body\n"):
+                    self.raw(b"%x\r\n%s\r\n" % (len(part), part))
+                self.raw(b"0\r\n\r\n")
+        elif path == "/nolength":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.raw(b"body until close\n")
+            self.close_connection = True
+        elif path == "/slow":
+            time.sleep(QUIET_SECONDS)
+            self.close_connection = True
+        elif path == "/slow-body":
+            self.send_response(200)
+            self.send_header("Content-Length", "20")
+            self.end_headers()
+            self.raw(b"0123456789")
+            time.sleep(QUIET_SECONDS)
+            self.close_connection = True
+        elif path == "/empty":
+            self.close_connection = True
+        elif path == "/partial":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+            self.close_connection = True
+        elif path == "/reset":
+            # SO_LINGER with a zero timeout makes close() send RST; close
+            # here, before socketserver's shutdown(SHUT_WR) sends a FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            os.close(self.connection.detach())
+            self.close_connection = True
+        elif path == "/weird":
+            self.raw(b"HTTP/1.1 200 OK\r\nno colon in this header\r\n\r\n")
+            self.close_connection = True
+        else:
+            self.send_body(404, b"not found\n")
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, family, context):
+        self.address_family = family
+        self.context = context
+        super().__init__(address, handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        if self.context is not None:
+            # Handshake in the handler thread so one bad client cannot stall
+            # the accept loop.
+            sock = self.context.wrap_socket(sock, server_side=True,
+                                            do_handshake_on_connect=False)
+        return sock, addr
+
+    def finish_request(self, request, client_address):
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.settimeout(QUIET_SECONDS + 5)
+                request.do_handshake()
+            except (OSError, ssl.SSLError) as err:
+                sys.stderr.write("httpd: handshake: %s\n" % err)
+                return
+        super().finish_request(request, client_address)
+
+
+def tarpit(address, family):
+    """Listen with a full accept queue and never accept."""
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.bind((address, 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(8):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.settimeout(0.3)
+        try:
+            s.connect((address, port))
+        except OSError:
+            s.close()
+            break
+        fillers.append(s)
+    print("PORT %d" % port, flush=True)
+    while True:
+        time.sleep(3600)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--root", default=".")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--mode", choices=("http", "tarpit"), default="http")
+    args = parser.parse_args()
+
+    addr = ipaddress.ip_address(args.bind)
+    if not addr.is_loopback:
+        parser.error("refusing to bind a non-loopback address")
+    family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
+
+    if args.mode == "tarpit":
+        tarpit(args.bind, family)
+        return
+
+    context = None
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+    Handler.root = args.root
+    server = Server((args.bind, args.port), Handler, family, context)
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
