@@ -1,6 +1,6 @@
 #!/bin/bash
 # Checks that hello can live alone in a `FROM scratch` image: a static,
-# stripped ELF of at most 400 KiB that, chrooted into an empty directory
+# stripped ELF of at most 352 KiB that, chrooted into an empty directory
 # holding only itself (and a CA file), prints the greeting and completes a
 # verified HTTPS request to an openssl s_server on 127.0.0.1.
 #
