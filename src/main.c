@@ -653,10 +653,8 @@ int main(int argc, char **argv)
 	quiet_errors = o.silent && !o.show_error && !o.healthcheck;
 	if (r == ERR_OK && !o.url)
 		r = err_set(ERR_USAGE, "no URL given (see --help)");
-	if (r != ERR_OK) {
-		print_error(err_what(r), "%s", err_detail());
-		return err_exit_code(r);
-	}
+	if (r != ERR_OK)
+		goto done;
 	if ((r = url_parse(&u, o.url)) != ERR_OK)
 		goto done;
 
@@ -680,6 +678,7 @@ done:
 	if (r == ERR_OK)
 		return 0;
 	if (o.healthcheck) {
+		/* Docker reserves exit code 2: a probe answers 0 or 1 only. */
 		fprintf(stderr, "hello: unhealthy: %s: %s\n", err_what(r), err_detail());
 		return 1;
 	}
