@@ -90,7 +90,7 @@ FORCE:
 $(B)/certgen: certs/certgen.c src/ca_key.c src/rng.c src/ca.h $(B)/mbedtls/libmbedtls.a
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CCLD    $@")
-	$(Q)$(CC) $(CFLAGS) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(MBEDTLS_INC) \
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(MBEDTLS_INC) -flto -flto-partition=one \
 		-static -o $@ certs/certgen.c src/ca_key.c src/rng.c $(B)/mbedtls/libmbedtls.a
 
 $(B)/gen/cabundle.c: $(B)/certgen $(CERT_PEM) certs/PROVENANCE

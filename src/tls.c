@@ -114,6 +114,12 @@ static int verify_failure(struct tls *t, const char *host)
 	char why[256] = "";
 	size_t n = 0;
 
+	/* mbedtls skips a certificate whose signature algorithm it does not
+	 * know; when that leaves nothing to verify, no flag is meaningful. */
+	if (flags == 0xFFFFFFFFu || !t->subject[0])
+		return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an algorithm "
+			       "hello does not accept (such as SHA-1)");
+
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
 		if (!(flags & reasons[i].flag) || strstr(why, reasons[i].words))
 			continue;
@@ -133,6 +139,18 @@ static int tls_failure(struct tls *t, int r, const char *host, const char *durin
 {
 	if (t->io_err)
 		return t->io_err;
+	/* A certificate mbedtls could not parse is a verdict on the peer
+	 * (60), not a protocol failure (35). */
+	if (r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && r != MBEDTLS_ERR_X509_ALLOC_FAILED &&
+	    ((-r & 0xff80) >= 0x2080 && (-r & 0xff80) <= 0x3000)) {
+		if ((-r & 0xff80) == -MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG)
+			return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an "
+				       "algorithm hello does not accept (such as SHA-1)");
+		return err_set(ERR_PEER_VERIFY, "the server's certificate is malformed or uses a "
+			       "feature hello does not support");
+	}
+	if (r == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG || r == MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE)
+		return err_set(ERR_PEER_VERIFY, "the server's certificate has a key type hello does not support");
 	switch (r) {
 	case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
 		return verify_failure(t, host);
@@ -144,6 +162,11 @@ static int tls_failure(struct tls *t, int r, const char *host, const char *durin
 	case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
 		return err_set(ERR_TLS, "%s: the server refused it with a fatal alert "
 			       "(no protocol version or cipher suite in common?)", during);
+	case MBEDTLS_ERR_SSL_BAD_INPUT_DATA:
+		/* mbedtls holds a whole handshake message in its 16 KiB record
+		 * buffer (the TLS maximum); a longer one cannot be read. */
+		return err_set(ERR_TLS, "%s: a message from the server exceeds 16 KiB "
+			       "(a certificate chain that large is not supported)", during);
 	case MBEDTLS_ERR_SSL_CONN_EOF:
 		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: connection closed by server",
 			       during);

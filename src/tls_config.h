@@ -13,10 +13,11 @@
 #define MBEDTLS_DEPRECATED_REMOVED
 
 /* Randomness comes from getrandom(2) through the PSA external RNG hook
- * (src/tls.c): no entropy collector, no CTR_DRBG. */
+ * (src/rng.c): no entropy collector, no CTR_DRBG. TLS 1.3 needs PSA; the
+ * rest of TLS and X.509 use the classic API (no MBEDTLS_USE_PSA_CRYPTO),
+ * which is smaller here and has no 4096-bit cap on RSA keys. */
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 #define MBEDTLS_PSA_CRYPTO_C
-#define MBEDTLS_USE_PSA_CRYPTO
 
 /* TLS: client only, 1.2 and 1.3, no DTLS, no renegotiation, no tickets. */
 #define MBEDTLS_SSL_TLS_C

@@ -1,0 +1,453 @@
+#!/bin/bash
+# TLS matrix: badssl.com's categories reproduced on loopback with
+# certificates made here, each case with its expected verdict and exit code.
+#   tests/matrix.sh               check every case
+#   tests/matrix.sh --write-doc   check, then write docs/TLS-MATRIX.md from
+#                                 the observed results
+# Servers: `openssl s_server` on 127.0.0.1; `gnutls-serv` for what OpenSSL 3
+# refuses to serve (RC4, 3DES, NULL, DHE-512). gnutls-serv cannot be told an
+# address and listens on every interface, so it runs in a network namespace
+# made here (only its own loopback), and so does the client talking to it.
+set -eu
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DOC=$T_ROOT/docs/TLS-MATRIX.md
+write_doc=0
+case ${1:-} in
+'') ;;
+--write-doc) write_doc=1 ;;
+*)
+	echo "usage: $0 [--write-doc]" >&2
+	exit 2
+	;;
+esac
+
+need_cmd "$OPENSSL" gnutls-serv gnutls-cli unshare nsenter ip timeout
+if [ ! -x "$HELLO" ]; then
+	echo "missing $HELLO: run make first" >&2
+	exit 2
+fi
+t_init
+# The test CA is passed with --cacert; the embedded-bundle cases must not
+# pick up a CA file from the caller's environment either.
+unset SSL_CERT_FILE
+
+# Debian's openssl.cnf sets @SECLEVEL=2, under which s_server refuses to
+# load a 1024-bit key or a SHA-1 chain, or to speak TLS 1.0/1.1.
+WEAK=DEFAULT:@SECLEVEL=0
+
+# ---------------------------------------------------------------- PKI
+
+SERIAL=4096
+# issue NAME ISSUER [--san LIST|--no-san] [--subj DN] [--key SPEC] [--md MD]
+#   [--ca]: a certificate for NAME signed by ISSUER's key (ISSUER.crt/.key in
+# $T_PKI), valid from now for 30 days. NAME.key is reused when it
+# exists (the RSA-8192 key is made in the background at start).
+issue() {
+	local name=$1 issuer=$2 san="DNS:localhost,IP:127.0.0.1,IP:::1"
+	local subj=/CN=localhost key=rsa:2048 md=sha256 ca=0 ext=$T_PKI/$1.ext
+	shift 2
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--san) san=$2 && shift ;;
+		--no-san) san= ;;
+		--subj) subj=$2 && shift ;;
+		--key) key=$2 && shift ;;
+		--md) md=$2 && shift ;;
+		--ca) ca=1 ;;
+		*)
+			echo "issue: unknown option $1" >&2
+			return 1
+			;;
+		esac
+		shift
+	done
+	[ -s "$T_PKI/$name.key" ] || pki_key "$T_PKI/$name.key" "$key"
+	if [ "$ca" -eq 1 ]; then
+		printf '%s\n' "basicConstraints = critical, CA:TRUE" \
+			"keyUsage = critical, keyCertSign, cRLSign" >"$ext"
+	else
+		printf '%s\n' "basicConstraints = critical, CA:FALSE" \
+			"extendedKeyUsage = serverAuth" >"$ext"
+		case $key in
+		ec:*) echo "keyUsage = critical, digitalSignature" >>"$ext" ;;
+		*) echo "keyUsage = critical, digitalSignature, keyEncipherment" >>"$ext" ;;
+		esac
+	fi
+	printf '%s\n' "subjectKeyIdentifier = hash" "authorityKeyIdentifier = keyid" >>"$ext"
+	[ -z "$san" ] || echo "subjectAltName = $san" >>"$ext"
+	SERIAL=$((SERIAL + 1))
+	"$OPENSSL" req -new -key "$T_PKI/$name.key" -subj "$subj" -out "$T_PKI/$name.csr"
+	"$OPENSSL" x509 -req -in "$T_PKI/$name.csr" -CA "$T_PKI/$issuer.crt" \
+		-CAkey "$T_PKI/$issuer.key" -set_serial "$SERIAL" -"$md" -days 30 \
+		-extfile "$ext" -out "$T_PKI/$name.crt" 2>"$T_PKI/$name.log"
+}
+
+# The slowest key first, in the background, while the rest is made.
+pki_key "$T_PKI/rsa8192.key" rsa:8192 &
+keygen_pid=$!
+T_PIDS+=("$keygen_pid")
+
+pki_ca ca
+pki_ca other --cn "Hello Untrusted Root"
+issue inter ca --ca --subj "/CN=Hello Test Intermediate"
+issue inter_sha1 ca --ca --subj "/CN=Hello Test SHA-1 Intermediate" --md sha1
+issue srv ca
+issue chain_leaf inter
+issue sha1inter_leaf inter_sha1
+issue sha1inter_ecc inter_sha1 --key ec:P-256
+issue sha1_leaf ca --md sha1
+issue sha1_leaf_ecc ca --md sha1 --key ec:P-256
+issue wronghost ca --san DNS:wrong.example --subj /CN=wrong.example
+pki_selfsigned selfsigned
+issue untrusted other
+issue rsa1024 ca --key rsa:1024
+issue rsa4096 ca --key rsa:4096
+issue ecc256 ca --key ec:P-256
+issue ecc384 ca --key ec:P-384
+issue sanonly ca --subj "/O=Hello Test SAN only"
+issue cnonly ca --no-san
+issue noipsan ca --san DNS:localhost
+# 1000 SANs with the host last (every entry is read), short enough names
+# that the certificate fits in one 16 KiB TLS record.
+sans=$(seq -f 'DNS:n%g.test' 1 999 | paste -sd, -),DNS:localhost
+issue sans1000 ca --san "$sans"
+issue sans1000_miss ca --san "$(seq -f 'DNS:n%g.test' 1 1000 | paste -sd, -)"
+# Longer names, as badssl.com's 1000-sans has: a certificate over 16 KiB,
+# so the Certificate message spans several TLS records.
+sans=$(seq -f 'DNS:host-%04g.1000-sans.hello.test' 1 999 | paste -sd, -),DNS:localhost
+issue sans1000_long ca --san "$sans"
+pki_cert ca expired --start 20200101000000Z --end 20200201000000Z
+pki_cert ca notyet --start 20400101000000Z --end 20410101000000Z
+"$OPENSSL" dhparam -out "$T_PKI/dh1024.pem" 1024 2>/dev/null
+"$OPENSSL" dhparam -out "$T_PKI/dh512.pem" 512 2>/dev/null
+printf 'not a certificate\n' >"$T_PKI/garbage.pem"
+wait "$keygen_pid"
+issue rsa8192 ca --key rsa:8192
+
+# der_kib NAME: size of NAME.crt in DER, KiB rounded.
+der_kib() {
+	echo $((($("$OPENSSL" x509 -in "$T_PKI/$1.crt" -outform DER | wc -c) + 512) / 1024))
+}
+
+# ---------------------------------------------------------------- servers
+
+# stop_server: stop the last server started, by its pid.
+stop_server() {
+	local pid keep=()
+	kill "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	for pid in "${T_PIDS[@]}"; do
+		[ "$pid" = "$SERVER_PID" ] || keep+=("$pid")
+	done
+	T_PIDS=("${keep[@]}")
+}
+
+# ossl NAME [s_server options]: s_server with NAME.crt/NAME.key, 127.0.0.1.
+ossl() {
+	local name=$1
+	shift
+	start_s_server "$name" "$T_PKI/$name.crt" "$T_PKI/$name.key" "$@"
+	SERVER_NS=()
+}
+
+# A network namespace holding only a loopback interface, for gnutls-serv.
+NS_PORT=4433
+ns_pid=
+netns() {
+	[ -z "$ns_pid" ] || return 0
+	unshare --net sleep 100000 &
+	ns_pid=$!
+	T_PIDS+=("$ns_pid")
+	sleep 0.2
+	nsenter -t "$ns_pid" -n ip link set lo up
+}
+
+# gnutls PRIORITY [gnutls-serv options]: gnutls-serv with srv.crt in the
+# namespace, on $NS_PORT.
+gnutls() {
+	local prio=$1
+	shift
+	netns
+	SERVER_NS=(nsenter -t "$ns_pid" -n)
+	start_bg gnutls "${SERVER_NS[@]}" gnutls-serv -p "$NS_PORT" --http \
+		--priority "$prio" --x509certfile "$T_PKI/srv.crt" \
+		--x509keyfile "$T_PKI/srv.key" "$@"
+	SERVER_PORT=$NS_PORT
+	local _
+	for _ in $(seq 1 100); do
+		grep -q 'listening on IPv4' "$T_DIR/gnutls.log" && return 0
+		sleep 0.1
+	done
+	echo "gnutls-serv did not start:" >&2
+	cat "$T_DIR/gnutls.log" >&2
+	return 1
+}
+
+# ---------------------------------------------------------------- cases
+
+ROWS=()
+CONTROL=-
+CHECK_ENV=()
+
+# control_ossl LABEL [s_client options]: the server speaks what the case
+# says when the client offers it too, so a refusal by hello is not a
+# misconfigured server. Sets CONTROL to what was negotiated.
+control_ossl() {
+	local label=$1 out
+	shift
+	out=$(timeout 10 "$OPENSSL" s_client -connect "127.0.0.1:$SERVER_PORT" \
+		-servername localhost "$@" </dev/null 2>&1 || true)
+	# The session block names the negotiated version ("New, ..." names the
+	# cipher's first version instead).
+	CONTROL=$(printf '%s\n' "$out" | sed -n 's/^ *Protocol *: //p' | head -n 1)
+	CONTROL="$CONTROL $(printf '%s\n' "$out" | sed -n 's/^ *Cipher *: //p' | head -n 1)"
+	if [ "${CONTROL% *}" != "" ] && [ "${CONTROL#* }" != "0000" ] && [ "${CONTROL#* }" != "" ]; then
+		pass "control: $label server accepts $CONTROL"
+	else
+		fail "control: $label server accepts a client that offers it" "expected a handshake, got '$(printf '%s' "$out" | grep -m1 -i error)'"
+		CONTROL="FAILED"
+	fi
+}
+
+# control_gnutls LABEL PRIORITY [gnutls-cli options]: same with gnutls-cli.
+control_gnutls() {
+	local label=$1 prio=$2 out
+	shift 2
+	out=$("${SERVER_NS[@]}" timeout 10 gnutls-cli --insecure -p "$SERVER_PORT" \
+		--priority "$prio" "$@" 127.0.0.1 </dev/null 2>&1 || true)
+	CONTROL=$(printf '%s\n' "$out" | sed -n 's/^- Description: //p' | head -n 1)
+	if [ -n "$CONTROL" ] && printf '%s\n' "$out" | grep -q 'Handshake was completed'; then
+		pass "control: $label server accepts $CONTROL"
+	else
+		fail "control: $label server accepts a client that offers it" "expected a handshake, got '$(printf '%s' "$out" | grep -m1 -iE 'error|fatal')'"
+		CONTROL="FAILED"
+	fi
+}
+
+# check LABEL CODE SERVER [hello options] HOST: run hello against the
+# current server as https://HOST:PORT/ and record the row for the doc.
+check() {
+	local label=$1 code=$2 server=$3 host msg verdict
+	shift 3
+	host=${*: -1}
+	set -- "${@:1:$#-1}"
+	# -v on a case that must succeed shows what was negotiated.
+	[ "$code" -ne 0 ] || set -- -v "$@"
+	expect_exit "$label" "$code" "${SERVER_NS[@]+"${SERVER_NS[@]}"}" \
+		env "${CHECK_ENV[@]+"${CHECK_ENV[@]}"}" "$HELLO" "$@" "https://$host:$SERVER_PORT/"
+	msg=$(grep -m 1 '^hello: ' "$T_ERR" || grep -m 1 '^\* TLSv' "$T_ERR" || true)
+	msg=$(printf '%s' "$msg" | sed -e "s|$T_DIR|\$TMP|g" -e "s/\b$SERVER_PORT\b/PORT/g" -e 's/|/\\|/g')
+	verdict=reject
+	[ "$code" -ne 0 ] || verdict=accept
+	ROWS+=("| $label | $server | $verdict | $code | $T_RC | ${msg:--} | ${CONTROL} | $(last_ok && echo ok || echo '**not ok**') |")
+	CONTROL=-
+}
+
+CA=(--cacert "$T_PKI/ca.crt")
+
+# --- certificates: what must be accepted
+ossl chain_leaf -cert_chain "$T_PKI/inter.crt"
+check "valid chain with intermediate" 0 "leaf + intermediate" "${CA[@]}" localhost
+stop_server
+# OpenSSL signs a TLS 1.2 ServerKeyExchange with rsa_pss_rsae_* when the
+# client offers it, as every TLS 1.3-capable client does.
+ossl srv -tls1_2
+check "TLS 1.2 only server (RSA leaf)" 0 "s_server -tls1_2, RSA 2048" "${CA[@]}" localhost
+last_ok && expect_grep "TLS 1.2 only server: negotiated TLS 1.2" err '(TLSv1\.2|TLS 1\.2)'
+stop_server
+ossl srv -tls1_2 -sigalgs 'RSA+SHA256:RSA+SHA384'
+check "TLS 1.2, RSA leaf, PKCS#1 v1.5 signature" 0 "s_server -tls1_2 -sigalgs RSA+SHA256" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_2 -sigalgs 'RSA-PSS+SHA256'
+check "TLS 1.2, RSA leaf, RSA-PSS signature" 0 "s_server -tls1_2 -sigalgs RSA-PSS+SHA256" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_3
+check "TLS 1.3 only server" 0 "s_server -tls1_3" "${CA[@]}" localhost
+last_ok && expect_grep "TLS 1.3 only server: negotiated TLS 1.3" err '(TLSv1\.3|TLS 1\.3)'
+stop_server
+ossl sanonly
+check "SAN only, no CN" 0 "subject O= only, SAN DNS:localhost" "${CA[@]}" localhost
+stop_server
+ossl cnonly
+check "CN only, no SAN (decision: CN fallback)" 0 "CN=localhost, no SAN extension" "${CA[@]}" localhost
+stop_server
+ossl rsa4096
+check "RSA-4096 leaf" 0 "RSA 4096" "${CA[@]}" localhost
+stop_server
+ossl rsa8192
+check "RSA-8192 leaf" 0 "RSA 8192" "${CA[@]}" localhost
+stop_server
+ossl ecc256
+check "ECDSA P-256 leaf" 0 "ECDSA P-256" "${CA[@]}" localhost
+stop_server
+ossl ecc256 -tls1_2
+check "ECDSA P-256 leaf, TLS 1.2 ECDHE-ECDSA" 0 "ECDSA P-256, s_server -tls1_2" "${CA[@]}" localhost
+stop_server
+ossl ecc384
+check "ECDSA P-384 leaf" 0 "ECDSA P-384" "${CA[@]}" localhost
+stop_server
+ossl sans1000
+check "1000 SANs, host is the last" 0 "999 x DNS:nN.test + DNS:localhost, $(der_kib sans1000) KiB" "${CA[@]}" localhost
+stop_server
+ossl srv
+check "IP URL, IP SAN" 0 "SAN IP:127.0.0.1" "${CA[@]}" 127.0.0.1
+CHECK_ENV=("SSL_CERT_FILE=$T_PKI/ca.crt")
+check "test CA given by SSL_CERT_FILE" 0 "test CA in SSL_CERT_FILE, no --cacert" localhost
+CHECK_ENV=()
+
+# --- certificates: what must be refused (60)
+check "test CA unknown to the embedded bundle" 60 "test CA, no --cacert" localhost
+stop_server
+ossl noipsan
+check "IP URL, no IP SAN" 60 "SAN DNS:localhost only" "${CA[@]}" 127.0.0.1
+stop_server
+ossl expired
+check "expired" 60 "notAfter 2020-02-01" "${CA[@]}" localhost
+stop_server
+ossl notyet
+check "not yet valid" 60 "notBefore 2040-01-01" "${CA[@]}" localhost
+stop_server
+ossl wronghost
+check "wrong host" 60 "SAN DNS:wrong.example" "${CA[@]}" localhost
+stop_server
+ossl selfsigned
+check "self-signed leaf" 60 "self-signed CN=localhost" "${CA[@]}" localhost
+stop_server
+ossl untrusted
+check "untrusted root" 60 "leaf from another root" "${CA[@]}" localhost
+stop_server
+ossl chain_leaf
+check "incomplete chain (leaf only, no intermediate)" 60 "leaf signed by intermediate, sent alone" "${CA[@]}" localhost
+stop_server
+ossl sha1inter_leaf -cert_chain "$T_PKI/inter_sha1.crt" -cipher "$WEAK"
+check "SHA-1-signed intermediate, TLS 1.3" 60 "intermediate signed sha1WithRSA" "${CA[@]}" localhost
+stop_server
+ossl sha1inter_ecc -cert_chain "$T_PKI/inter_sha1.crt" -cipher "$WEAK" -tls1_2
+check "SHA-1-signed intermediate, TLS 1.2" 60 "intermediate signed sha1WithRSA, ECDSA leaf, s_server -tls1_2" "${CA[@]}" localhost
+stop_server
+ossl sha1_leaf -cipher "$WEAK"
+check "SHA-1-signed leaf, TLS 1.3" 60 "leaf signed sha1WithRSA" "${CA[@]}" localhost
+stop_server
+ossl sha1_leaf_ecc -cipher "$WEAK" -tls1_2
+check "SHA-1-signed leaf, TLS 1.2" 60 "ECDSA leaf signed sha1WithRSA, s_server -tls1_2" "${CA[@]}" localhost
+stop_server
+ossl rsa1024 -cipher "$WEAK"
+check "RSA-1024 leaf" 60 "RSA 1024" "${CA[@]}" localhost
+stop_server
+ossl sans1000_miss
+check "1000 SANs, host not among them" 60 "1000 x DNS:nN.test" "${CA[@]}" localhost
+stop_server
+
+# --- protocol versions and cipher suites (35)
+ossl srv -tls1 -cipher "$WEAK"
+control_ossl "TLS 1.0 only" -tls1 -cipher "$WEAK"
+check "TLS 1.0 only" 35 "s_server -tls1" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_1 -cipher "$WEAK"
+control_ossl "TLS 1.1 only" -tls1_1 -cipher "$WEAK"
+check "TLS 1.1 only" 35 "s_server -tls1_1" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_2 -cipher 'AES128-GCM-SHA256:AES256-GCM-SHA384'
+control_ossl "static RSA" -tls1_2 -cipher 'AES128-GCM-SHA256'
+check "static RSA key exchange only" 35 "TLS 1.2, RSA kx + AES-GCM" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_2 -cipher 'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384'
+control_ossl "ECDHE CBC" -tls1_2 -cipher 'ECDHE-RSA-AES128-SHA256'
+check "CBC-only suites with ECDHE" 35 "TLS 1.2, ECDHE-RSA-AES-CBC" "${CA[@]}" localhost
+stop_server
+ossl srv -tls1_2 -cipher "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0" -dhparam "$T_PKI/dh1024.pem"
+control_ossl "DHE-1024" -tls1_2 -cipher "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"
+check "DHE-1024 only" 35 "TLS 1.2, DHE-RSA, 1024-bit group" "${CA[@]}" localhost
+stop_server
+
+base="NONE:+VERS-TLS1.2:+COMP-NULL:+SIGN-ALL:+CURVE-ALL"
+prio="$base:+ARCFOUR-128:+RSA:+ECDHE-RSA:+SHA1:+MD5"
+gnutls "$prio"
+control_gnutls "RC4" "$prio:%PROFILE_VERY_WEAK"
+check "RC4 only" 35 "gnutls-serv ARCFOUR-128" "${CA[@]}" localhost
+stop_server
+prio="$base:+3DES-CBC:+RSA:+ECDHE-RSA:+SHA1"
+gnutls "$prio"
+control_gnutls "3DES" "$prio:%PROFILE_VERY_WEAK"
+check "3DES only" 35 "gnutls-serv 3DES-CBC" "${CA[@]}" localhost
+stop_server
+prio="$base:+NULL:+RSA:+ECDHE-RSA:+SHA1:+SHA256"
+gnutls "$prio"
+control_gnutls "NULL" "$prio:%PROFILE_VERY_WEAK"
+check "NULL cipher only" 35 "gnutls-serv NULL" "${CA[@]}" localhost
+stop_server
+# No +GROUP-*: the server then uses its --dhparams group, not RFC 7919's.
+prio="NONE:+VERS-TLS1.2:+COMP-NULL:+SIGN-ALL:+DHE-RSA:+AES-128-GCM:+AEAD:%PROFILE_VERY_WEAK"
+gnutls "$prio" --dhparams "$T_PKI/dh512.pem"
+control_gnutls "DHE-512" "$prio" --dh-bits 256
+check "DHE-512 only" 35 "gnutls-serv DHE-RSA, 512-bit group" "${CA[@]}" localhost
+stop_server
+
+# --- the CA file itself (77)
+ossl srv
+check "--cacert names no file" 77 "good server" --cacert "$T_DIR/nonexistent.pem" localhost
+check "--cacert holds no certificate" 77 "good server" --cacert "$T_PKI/garbage.pem" localhost
+stop_server
+
+# --- limits: a clean verdict, no crash. mbedtls reads a handshake message
+# into its 16 KiB record buffer, so a Certificate message over 16 KiB is
+# refused with 35 and says so (curl with OpenSSL accepts it).
+ossl sans1000_long
+check "1000 long SANs, host is the last" 35 "999 x DNS:host-NNNN.1000-sans.hello.test + DNS:localhost, $(der_kib sans1000_long) KiB" "${CA[@]}" localhost
+stop_server
+
+# ---------------------------------------------------------------- doc
+
+if [ "$write_doc" -eq 1 ]; then
+	{
+		cat <<'EOF'
+<!-- This file is automatically generated by `tests/matrix.sh --write-doc`;
+     do not edit it, run the script again. -->
+# TLS matrix
+
+badssl.com's categories, reproduced on 127.0.0.1 by `tests/matrix.sh` with
+certificates it generates (a test root, an intermediate, and a leaf per case).
+The client trusts the test root with `--cacert` except where the case is about
+the embedded bundle. `tests/matrix.sh` checks every row; `--write-doc` also
+rewrites this file from what was observed.
+
+Columns: the verdict and exit code the project requires; the exit code and
+first stderr line `build/hello` gave (ports shown as `PORT`, the temporary
+directory as `$TMP`); for refused protocols and ciphers, what a client that
+offers them negotiated with the same server (proof the server really speaks
+it); the check's result. Every non-zero exit also had to come with exactly
+one `hello: <what>: <why>` line on stderr.
+
+Servers: `openssl s_server` (OpenSSL 3.0, `@SECLEVEL=0` where it would refuse
+the weak key or protocol), and `gnutls-serv` for RC4, 3DES, NULL and DHE-512,
+in a private network namespace since it cannot be bound to one address.
+
+| case | server | verdict | exit | observed exit | observed stderr | control | result |
+|---|---|---|---|---|---|---|---|
+EOF
+		printf '%s\n' "${ROWS[@]}"
+		cat <<'EOF'
+
+## Decisions
+
+- **CN only, no subjectAltName**: accepted. mbedtls matches the host name
+  against the subject CN when, and only when, the certificate has no
+  subjectAltName extension (RFC 6125 6.4.4), as curl with OpenSSL does;
+  browsers refuse such certificates. A certificate that has a SAN is never
+  matched against its CN ("SAN only" and "wrong host" rows).
+- **IP address URLs** match only IP SAN entries, never DNS names or the CN.
+- **Certificate messages over 16 KiB** are refused (35) with a message that
+  says so: mbedtls holds a whole handshake message in its record buffer,
+  whose size TLS caps at 16 KiB. 1000 short SANs fit and are accepted; 1000
+  long ones (the "1000 long SANs" row) do not. curl with OpenSSL accepts both.
+- **SHA-1** is not compiled in: a chain with a SHA-1 signature below the root
+  is refused; a root's own signature is never checked.
+EOF
+	} >"$DOC.tmp"
+	mv "$DOC.tmp" "$DOC"
+	echo "wrote ${DOC#"$T_ROOT"/}"
+fi
+
+t_finish
