@@ -57,8 +57,8 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 
 CERT_PEM := certs/ca-certificates.crt
 
-.PHONY: all setup need-build test unit check-static install uninstall clean help \
-	compare lint bench fuzz update-certs
+.PHONY: all setup need-build test unit install uninstall clean help \
+	compare lint bench fuzz update-certs lab distclean
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -149,6 +149,8 @@ test:
 	$(Q)$(MAKE) --no-print-directory $(B)/hello $(UNIT_BINS)
 	$(Q)scripts/run-tests
 
+include mk/fuzz.mk
+
 # --- images --------------------------------------------------------------------
 
 compare:
@@ -157,6 +159,10 @@ compare:
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
+
+lab:
+	$(Q)scripts/setup build compare
+	$(Q)scripts/lab-numbers --run
 
 bench:
 	$(Q)scripts/setup bench
@@ -190,6 +196,8 @@ help:
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
 	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node)"
 	@echo "make lint         check the Dockerfiles"
+	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
+	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
 	@echo "make bench        size, instructions, memory and throughput vs curl -> bench/RESULTS.md"
 	@echo "make setup        install what is missing (root, apt-get or apk)"
 	@echo "make update-certs refresh certs/ from the system's Mozilla root set"

@@ -43,5 +43,7 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(FUZZ_OUT)/mbedtls/libmbed
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: fuzz-build
+fuzz:
+	$(Q)scripts/setup fuzz
+	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_NAMES)

@@ -593,8 +593,13 @@ static int fetch(struct job *j, struct url *u)
 				return err_set(ERR_WEIRD_REPLY, "Location longer than %d bytes", URL_MAX);
 			memcpy(ref, loc->value, loc->value_len);
 			ref[loc->value_len] = '\0';
-			if ((r = url_resolve(&next, u, ref)) != ERR_OK)
-				return err_set(r, "redirect to '%.200s': %s", ref, err_detail());
+			if ((r = url_resolve(&next, u, ref)) != ERR_OK) {
+				char why[160];
+
+				/* err_detail() is the buffer err_set() writes: copy it first. */
+				snprintf(why, sizeof(why), "%s", err_detail());
+				return err_set(r, "redirect to '%.200s': %s", ref, why);
+			}
 			if (u->tls && !next.tls)
 				return err_set(ERR_UNSUPPORTED_PROTOCOL,
 					       "refusing redirect from https to http ('%.200s')", ref);
