@@ -73,14 +73,18 @@ MBEDTLS_PATCHES := $(sort $(wildcard patches/mbedtls-*.patch))
 $(MBEDTLS_STAMP): $(MBEDTLS_PATCHES) scripts/fetch-mbedtls
 	$(Q)scripts/fetch-mbedtls
 
-# Compiled for speed in the release build (mk/mbedtls.mk says why).
-HOT_FILES  ?= aesni gcm
-HOT_CFLAGS ?= -O3
+# The hot spots are compiled for speed, the rest for size. At -Os, AES-GCM
+# spends most of its time in byte-reversal loops around each carry-less
+# multiply (-O3 vectorises them), and the bignum multiply-accumulate loops
+# and the P-256 reduction that make up most of a handshake are not unrolled
+# (-O2 is enough). Changing these lists needs a `make clean`.
+O3_FILES ?= aesni gcm
+O2_FILES ?= bignum bignum_core ecp_curves
 
 $(B)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
 	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(B)/mbedtls \
 		CC="$(CC)" AR="$(AR)" CFLAGS="$(CFLAGS) $(REL_FLAGS)" V=$(V) \
-		HOT_FILES="$(HOT_FILES)" HOT_CFLAGS="$(HOT_CFLAGS)"
+		O3_FILES="$(O3_FILES)" O2_FILES="$(O2_FILES)"
 
 $(H)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
 	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(H)/mbedtls \

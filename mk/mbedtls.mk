@@ -6,11 +6,10 @@ SRCS := $(sort $(wildcard $(SRC)/library/*.c))
 OBJS := $(patsubst $(SRC)/library/%.c,$(OUT)/%.o,$(SRCS))
 CONFIG := src/tls_config.h
 
-# HOT_FILES are compiled with HOT_CFLAGS on top of CFLAGS: the per-byte hot
-# spots, for speed. At -Os, AES-GCM spends most of its time in the byte
-# reversal loops around each carry-less multiply.
-HOT := $(HOT_FILES:%=$(OUT)/%.o)
-$(HOT): FILE_CFLAGS := $(HOT_CFLAGS)
+# Files compiled for speed on top of CFLAGS: O3_FILES at -O3, O2_FILES at -O2
+# (the top Makefile says which and why).
+$(O3_FILES:%=$(OUT)/%.o): FILE_CFLAGS := -O3
+$(O2_FILES:%=$(OUT)/%.o): FILE_CFLAGS := -O2
 Q := $(if $(V),,@)
 
 $(OUT)/libmbedtls.a: $(OBJS)

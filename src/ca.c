@@ -2,9 +2,11 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mbedtls/pem.h>
 
@@ -42,49 +44,51 @@ size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
  * input to include its terminating NUL). */
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	unsigned char *buf = NULL;
 	size_t n = 0, cap = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
-	if (!f)
+	if (fd < 0)
 		return err_set(ERR_CAFILE, "%s: %s", path, strerror(errno));
 	for (;;) {
-		size_t got;
+		ssize_t got;
 
 		if (cap - n < 4096) {
 			unsigned char *b;
 
 			cap = cap ? cap * 2 : 16384;
 			if (cap > CA_FILE_MAX + 1) {
-				free(buf);
-				fclose(f);
-				return err_set(ERR_CAFILE, "%s: larger than %u bytes", path, CA_FILE_MAX);
+				e = EFBIG;
+				goto fail;
 			}
-			b = realloc(buf, cap);
-			if (!b) {
-				free(buf);
-				fclose(f);
-				return err_set(ERR_CAFILE, "%s: out of memory", path);
+			if (!(b = realloc(buf, cap))) {
+				e = ENOMEM;
+				goto fail;
 			}
 			buf = b;
 		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			e = errno;
+			goto fail;
+		}
 		if (got == 0)
 			break;
+		n += (size_t)got;
 	}
-	if (ferror(f)) {
-		int e = errno;
-
-		free(buf);
-		fclose(f);
-		return err_set(ERR_CAFILE, "%s: %s", path, strerror(e));
-	}
-	fclose(f);
+	close(fd);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
 	return ERR_OK;
+fail:
+	free(buf);
+	close(fd);
+	if (e == EFBIG)
+		return err_set(ERR_CAFILE, "%s: larger than %u bytes", path, CA_FILE_MAX);
+	return err_set(ERR_CAFILE, "%s: %s", path, strerror(e));
 }
 
 /* Why a CA file yielded no certificate, in words. */
