@@ -526,10 +526,8 @@ static int stream_body(struct job *j, struct conn *c, struct http_body *b, size_
 
 	for (;;) {
 		done = http_body_decode(b, j->buf, &len);
-		if (done < 0)
-			return done == -1 ? ERR_RECV : -done;
-		if (done == ERR_RECV)
-			return ERR_RECV;
+		if (done > 1)
+			return done;	/* ERR_RECV: bad chunked framing */
 		if (len && (r = sink_write(&j->out, j->buf, len)) != ERR_OK)
 			return r;
 		if (done == 1)
