@@ -80,11 +80,18 @@ $(MBEDTLS_STAMP): $(MBEDTLS_PATCHES) scripts/fetch-mbedtls
 # (-O2 is enough). Changing these lists needs a `make clean`.
 O3_FILES ?= aesni gcm
 O2_FILES ?= bignum bignum_core ecp_curves
+# aesni.c runs only on CPUs that have AES-NI and PCLMULQDQ, and all of those
+# have SSSE3: with it, each byte reversal around a GHASH multiply becomes one
+# pshufb (a third fewer instructions per byte transferred). Nothing else in
+# the program is built for SSSE3.
+ifeq ($(firstword $(subst -, ,$(shell $(CC) -dumpmachine))),x86_64)
+AESNI_CFLAGS ?= -mssse3
+endif
 
 $(B)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
 	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(B)/mbedtls \
 		CC="$(CC)" AR="$(AR)" CFLAGS="$(CFLAGS) $(REL_FLAGS)" V=$(V) \
-		O3_FILES="$(O3_FILES)" O2_FILES="$(O2_FILES)"
+		O3_FILES="$(O3_FILES)" O2_FILES="$(O2_FILES)" AESNI_CFLAGS="$(AESNI_CFLAGS)"
 
 # mbedtls 3.6.6 calls memcmp(NULL, NULL, 0) when it compares the empty names
 # of a certificate it skipped (x509_name_cmp): harmless, but UBSan's
