@@ -92,7 +92,7 @@ static long parse_field(struct http_head *h, const char *p, size_t n)
 	while (i < n && is_tchar((unsigned char)p[i]))
 		i++;
 	if (i == n || p[i] != ':') {
-		if (i < n && (p[i] == ' ' || p[i] == '\t'))
+		if (i < n && (p[i] == ' ' || p[i] == '\t') && memchr(p + i, ':', n - i))
 			return err_set(ERR_WEIRD_REPLY, "whitespace before colon in field '%.*s'",
 				       (int)(i > 40 ? 40 : i), p), HTTP_BAD;
 		return err_set(ERR_WEIRD_REPLY, "malformed field line '%.*s'", (int)(n > 40 ? 40 : n), p),
