@@ -95,20 +95,19 @@ static const char usage_text[] =
 
 static int quiet_errors;	/* -s without -S */
 
-/* The one line a failure prints: "hello: <what>: <detail>". */
-static void print_error(const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void print_error(const char *what, const char *fmt, ...)
+/* The one line a failure prints: "hello: <prefix><what>: <detail>". The
+ * detail may quote user or server input: control bytes become '?' so the
+ * message stays on one line. */
+static void print_error(const char *prefix, const char *what, const char *detail)
 {
-	va_list ap;
+	char line[300];
+	size_t i;
 
-	if (quiet_errors)
-		return;
-	fprintf(stderr, "hello: %s: ", what);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	snprintf(line, sizeof(line), "%s", detail);
+	for (i = 0; line[i]; i++)
+		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "hello: %s%s: %s\n", prefix, what, line);
 }
 
 static void verbose(const struct opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -436,6 +435,25 @@ static const char *resolve_address(const struct opts *o, const struct url *u)
 	return NULL;
 }
 
+/* Sets up the trust store once: --cacert, else SSL_CERT_FILE, else the
+ * embedded bundle. */
+static int load_ca(struct job *j)
+{
+	const struct opts *o = j->o;
+	const char *file = o->cacert ? o->cacert : getenv("SSL_CERT_FILE");
+	int r;
+
+	if (j->ca_ready)
+		return ERR_OK;
+	if (file && !*file)
+		file = NULL;
+	if ((r = ca_store_init(&j->ca, file)) != ERR_OK)
+		return r;
+	j->ca_ready = 1;
+	verbose(o, "* trusting %s%s\n", file ? "the CAs in " : "the embedded CA bundle", file ? file : "");
+	return ERR_OK;
+}
+
 static int open_conn(struct job *j, const struct url *u, struct conn *c)
 {
 	const struct opts *o = j->o;
@@ -454,17 +472,8 @@ static int open_conn(struct job *j, const struct url *u, struct conn *c)
 	if (!u->tls)
 		return ERR_OK;
 
-	if (!j->ca_ready) {
-		const char *file = o->cacert ? o->cacert : getenv("SSL_CERT_FILE");
-
-		if (file && !*file)
-			file = NULL;
-		if ((r = ca_store_init(&j->ca, file)) != ERR_OK)
-			return r;
-		j->ca_ready = 1;
-		verbose(o, "* trusting %s%s\n", file ? "the CAs in " : "the embedded CA bundle",
-			file ? file : "");
-	}
+	if ((r = load_ca(j)) != ERR_OK)
+		return r;
 	r = tls_open(&c->tls, c->fd, u->host, &j->ca, cdl < j->deadline ? cdl : j->deadline);
 	if (r == ERR_TIMEOUT && cdl < j->deadline)
 		err_set(ERR_TIMEOUT, "TLS handshake with %s not done within --connect-timeout", u->host);
@@ -670,7 +679,11 @@ int main(int argc, char **argv)
 	j.out.fd = o.output ? -1 : STDOUT_FILENO;
 	j.out.path = o.output;
 	j.out.discard = o.healthcheck;
-	r = fetch(&j, &u);
+	/* A bad CA file is reported before any connection; for a plain http
+	 * URL it is read only if a redirect leads to https. */
+	r = u.tls || o.cacert ? load_ca(&j) : ERR_OK;
+	if (r == ERR_OK)
+		r = fetch(&j, &u);
 	if (sink_close(&j.out) != ERR_OK && r == ERR_OK)
 		r = ERR_WRITE;
 	if (j.ca_ready)
@@ -682,9 +695,10 @@ done:
 		return 0;
 	if (o.healthcheck) {
 		/* Docker reserves exit code 2: a probe answers 0 or 1 only. */
-		fprintf(stderr, "hello: unhealthy: %s: %s\n", err_what(r), err_detail());
+		print_error("unhealthy: ", err_what(r), err_detail());
 		return 1;
 	}
-	print_error(err_what(r), "%s", err_detail());
+	if (!quiet_errors)
+		print_error("", err_what(r), err_detail());
 	return err_exit_code(r);
 }
