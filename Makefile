@@ -58,7 +58,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 CERT_PEM := certs/ca-certificates.crt
 
 .PHONY: all setup need-build test unit install uninstall clean help \
-	compare lint bench fuzz update-certs lab distclean
+	compare lint bench fuzz update-certs lab distclean bundle-variant
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -136,6 +136,15 @@ $(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
 		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
 	@ls -l $@ | awk '{ printf "  SIZE    %s: %d bytes\n", $$NF, $$5 }'
 
+# The same program with another CA bundle, for tests/trust.sh, which checks
+# that roots re-encoded by certgen give the verdicts the full certificates
+# give: make bundle-variant BUNDLE_PEM=roots.pem BUNDLE_PROV=PROVENANCE BUNDLE_OUT=DIR
+bundle-variant: $(filter-out $(B)/obj/cabundle.o,$(REL_OBJS)) $(B)/certgen $(B)/mbedtls/libmbedtls.a
+	$(Q)$(B)/certgen $(BUNDLE_PEM) $(BUNDLE_PROV) >$(BUNDLE_OUT)/cabundle.c
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(MBEDTLS_INC) -c $(BUNDLE_OUT)/cabundle.c -o $(BUNDLE_OUT)/cabundle.o
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(REL_LDFLAGS) $(LDFLAGS) -o $(BUNDLE_OUT)/hello \
+		$(filter-out $(B)/obj/cabundle.o,$(REL_OBJS)) $(BUNDLE_OUT)/cabundle.o $(B)/mbedtls/libmbedtls.a
+
 # --- host tree: unit tests with ASan + UBSan -----------------------------------
 
 $(H)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
@@ -167,7 +176,7 @@ unit: $(UNIT_BINS)
 
 test:
 	$(Q)scripts/setup test
-	$(Q)$(MAKE) --no-print-directory $(B)/hello $(UNIT_BINS) $(H)/hello
+	$(Q)$(MAKE) --no-print-directory $(B)/hello $(B)/certgen $(UNIT_BINS) $(H)/hello
 	$(Q)scripts/run-tests
 
 include mk/fuzz.mk
