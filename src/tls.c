@@ -134,9 +134,13 @@ static int verify_failure(struct tls *t, const char *host)
 	return err_set(ERR_PEER_VERIFY, "%s%s", why, t->problem);
 }
 
-/* Maps an mbedtls handshake or record error to one of ours. */
-static int tls_failure(struct tls *t, int r, const char *host, const char *during)
+/* Maps an mbedtls error to one of ours: during the handshake with host, or
+ * (host NULL) while reading the response. */
+static int tls_failure(struct tls *t, int r, const char *host)
 {
+	const char *during = host ? "handshake" : "receive";
+	int fail = host ? ERR_TLS : ERR_RECV;
+
 	if (t->io_err)
 		return t->io_err;
 	/* A certificate mbedtls could not parse is a verdict on the peer
@@ -168,13 +172,13 @@ static int tls_failure(struct tls *t, int r, const char *host, const char *durin
 		return err_set(ERR_TLS, "%s: a message from the server exceeds 16 KiB "
 			       "(a certificate chain that large is not supported)", during);
 	case MBEDTLS_ERR_SSL_CONN_EOF:
-		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: connection closed by server",
+		return err_set(fail, "%s: connection closed by server",
 			       during);
 	case MBEDTLS_ERR_SSL_ALLOC_FAILED:
 	case MBEDTLS_ERR_X509_ALLOC_FAILED:
 		return err_set(ERR_NOMEM, "%s", during);
 	case MBEDTLS_ERR_SSL_INVALID_MAC:
-		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: record failed authentication",
+		return err_set(fail, "%s: record failed authentication",
 			       during);
 	case MBEDTLS_ERR_SSL_DECODE_ERROR:
 	case MBEDTLS_ERR_SSL_INVALID_RECORD:
@@ -182,10 +186,10 @@ static int tls_failure(struct tls *t, int r, const char *host, const char *durin
 	case MBEDTLS_ERR_SSL_UNEXPECTED_RECORD:
 	case MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER:
 	case MBEDTLS_ERR_SSL_BAD_CERTIFICATE:
-		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: malformed message from server",
+		return err_set(fail, "%s: malformed message from server",
 			       during);
 	default:
-		return err_set(during[0] == 'h' ? ERR_TLS : ERR_RECV, "%s: protocol error", during);
+		return err_set(fail, "%s: protocol error", during);
 	}
 }
 
@@ -247,7 +251,7 @@ int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, lo
 
 	while ((r = mbedtls_ssl_handshake(&t->ssl)) != 0) {
 		if (r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
-			r = tls_failure(t, r, host, "handshake");
+			r = tls_failure(t, r, host);
 			tls_close(t);
 			return r;
 		}
@@ -276,7 +280,7 @@ int tls_read(struct tls *t, void *buf, size_t cap, size_t *got, long long deadli
 			continue;
 		if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
 			continue;
-		return tls_failure(t, r, "", "receive");
+		return tls_failure(t, r, NULL);
 	}
 }
 
