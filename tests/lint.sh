@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # scripts/lint-dockerfile: the shipped Dockerfiles pass; the seeded bad file
 # trips every rule at the expected line; good forms of each rule stay quiet.
 set -eu
@@ -6,28 +6,18 @@ set -eu
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 lint=$top/scripts/lint-dockerfile
 bad=$top/tests/fixtures/Dockerfile.bad
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	printf 'ok - %s\n' "$1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	printf 'not ok - %s\n' "$1"
-}
+. "$top/tests/lib.sh"
+t_init
+tmp=$T_DIR
 
 # --- the project's own Dockerfiles ---------------------------------------
 for f in "$top"/Dockerfile "$top"/Dockerfile.* "$top"/templates/*/Dockerfile*; do
 	[ -f "$f" ] || continue
 	name=${f#"$top"/}
 	if out=$("$lint" "$f" 2>&1); then
-		ok "lint passes $name"
+		pass "lint passes $name"
 	else
-		not_ok "lint passes $name"
+		fail "lint passes $name" "expected no finding, got some"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 	fi
 done
@@ -35,13 +25,13 @@ done
 # --- the seeded bad file: each rule at its line --------------------------
 rc=0
 "$lint" "$bad" >"$tmp/bad.out" 2>&1 || rc=$?
-if [ "$rc" = 1 ]; then ok "bad Dockerfile exits 1"; else not_ok "bad Dockerfile exits 1 (got $rc)"; fi
+if [ "$rc" = 1 ]; then pass "bad Dockerfile exits 1"; else fail "bad Dockerfile exits 1" "expected exit 1, got $rc"; fi
 
 while read -r line rule; do
 	if grep -q "^$bad:$line: $rule: " "$tmp/bad.out"; then
-		ok "rule $rule fires at line $line"
+		pass "rule $rule fires at line $line"
 	else
-		not_ok "rule $rule fires at line $line"
+		fail "rule $rule fires at line $line" "expected that finding, got none"
 		sed 's/^/#   /' "$tmp/bad.out"
 	fi
 done <<'EXPECTED'
@@ -61,15 +51,15 @@ done <<'EXPECTED'
 EXPECTED
 
 n=$(wc -l <"$tmp/bad.out")
-if [ "$n" -eq 13 ]; then ok "no other finding in the bad file"; else not_ok "no other finding in the bad file ($n lines)"; fi
+if [ "$n" -eq 13 ]; then pass "no other finding in the bad file"; else fail "no other finding in the bad file" "expected 13 findings, got $n"; fi
 
 # --- good forms stay quiet; one case per file, labelled ------------------
 case_file() { # LABEL, Dockerfile text on stdin
 	cat >"$tmp/Dockerfile.case"
 	if out=$("$lint" "$tmp/Dockerfile.case" 2>&1); then
-		ok "quiet: $1"
+		pass "quiet: $1"
 	else
-		not_ok "quiet: $1"
+		fail "quiet: $1" "expected no finding, got some"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 	fi
 }
@@ -113,10 +103,9 @@ EOF2
 # --- a final stage without USER ------------------------------------------
 printf 'FROM debian:12.10 AS build\nUSER 1000\nFROM scratch\nCOPY --from=build /bin/true /true\n' >"$tmp/Dockerfile.nouser"
 if "$lint" "$tmp/Dockerfile.nouser" 2>&1 | grep -q "Dockerfile.nouser:3: final-user: "; then
-	ok "final-user fires at the final FROM when the final stage sets no USER"
+	pass "final-user fires at the final FROM when the final stage sets no USER"
 else
-	not_ok "final-user fires at the final FROM when the final stage sets no USER"
+	fail "final-user fires at the final FROM when the final stage sets no USER" "expected that finding, got none"
 fi
 
-printf '%d passed, %d failed\n' "$pass" "$fail"
-[ "$fail" -eq 0 ]
+t_finish
