@@ -254,9 +254,18 @@ int url_resolve(struct url *out, const struct url *base, const char *ref)
 	size_t sl = scheme_len(ref);
 	int n;
 
-	/* An absolute reference: "https://host/x". */
-	if (sl && !(is_digit((unsigned char)ref[sl])))
-		return url_parse(out, ref);
+	/* An absolute reference (RFC 3986 4.3): "https://host/x", or another
+	 * scheme ("ftp:x", "g:h"), which this client does not follow. Unlike a
+	 * command-line URL, "host:8080/x" here is the scheme "host". */
+	if (sl) {
+		if (strncmp(ref + sl, "//", 2) == 0)
+			return url_parse(out, ref);
+		if ((sl == 5 && strncasecmp(ref, "http", 4) == 0) ||
+		    (sl == 6 && strncasecmp(ref, "https", 5) == 0))
+			return err_set(ERR_URL, "expected '//' after '%.*s'", (int)sl, ref);
+		return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only http and https)",
+			       (int)(sl - 1 > 32 ? 32 : sl - 1), ref);
+	}
 	/* A network-path reference: "//host/x" keeps the scheme. */
 	if (strncmp(ref, "//", 2) == 0) {
 		n = snprintf(abs, sizeof(abs), "%s%s", scheme, ref);

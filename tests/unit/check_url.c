@@ -223,8 +223,9 @@ static const struct {
 	const char *want;
 	int err;
 } resolve[] = {
-	/* 5.4.1 normal examples; "g:h" resolves to itself, not an http URL. */
-	{"5.4.1 g:h", RFC_BASE, "g:h", NULL, ERR_URL},
+	/* 5.4.1 normal examples; "g:h" resolves to itself: scheme g, not followed. */
+	{"5.4.1 g:h", RFC_BASE, "g:h", NULL, ERR_UNSUPPORTED_PROTOCOL},
+	{"scheme that looks like host:port", RFC_BASE, "localhost:8080/x", NULL, ERR_UNSUPPORTED_PROTOCOL},
 	{"5.4.1 g", RFC_BASE, "g", "http://a/b/c/g", 0},
 	{"5.4.1 ./g", RFC_BASE, "./g", "http://a/b/c/g", 0},
 	{"5.4.1 g/", RFC_BASE, "g/", "http://a/b/c/g/", 0},
@@ -294,13 +295,15 @@ static const struct {
 	{"root base with query", "http://a/?q", "g", "http://a/g", 0},
 	{"base ending in slash", "http://a/b/c/", "g", "http://a/b/c/g", 0},
 	{"query with slash in base", "http://a/b?c/d", "g", "http://a/g", 0},
-	{"ref with port-like colon", "http://a/b/", "c:80", "http://a/b/c:80", 0},
+	/* RFC 3986 4.2: "c:80" is the scheme c; "./c:80" is the relative path. */
+	{"ref with port-like colon is a scheme", "http://a/b/", "c:80", NULL, ERR_UNSUPPORTED_PROTOCOL},
+	{"dot-segment before a colon", "http://a/b/", "./c:80", "http://a/b/c:80", 0},
 	/* Malformed references. */
 	{"space in ref", RFC_BASE, "/a b", NULL, ERR_URL},
 	{"control byte in ref", RFC_BASE, "g\x01", NULL, ERR_URL},
 	{"non-ASCII ref", RFC_BASE, "caf\xc3\xa9", NULL, ERR_URL},
 	{"CR LF in ref", RFC_BASE, "/x\r\nSet-Cookie: a", NULL, ERR_URL},
-	{"mailto ref", RFC_BASE, "mailto:x", NULL, ERR_URL},
+	{"mailto ref", RFC_BASE, "mailto:x", NULL, ERR_UNSUPPORTED_PROTOCOL},
 	{"single-slash https ref", RFC_BASE, "https:/x", NULL, ERR_URL},
 };
 
