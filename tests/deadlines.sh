@@ -8,7 +8,6 @@ set -eu
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-STALL=$T_LIB_DIR/servers/stall.py
 need_cmd "$PYTHON" "$OPENSSL" timeout
 if [ ! -x "$HELLO" ]; then
 	echo "missing $HELLO: run make first" >&2
@@ -22,12 +21,6 @@ pki_cert ca srv
 
 # stall LABEL MODE [stall.py options]: start a stalling server; sets
 # SERVER_PORT and SERVER_PID.
-stall() {
-	local label=$1
-	shift
-	start_bg "$label" "$PYTHON" "$STALL" "$@"
-	wait_log_port "$label" 's/^PORT \([0-9][0-9]*\)$/\1/p'
-}
 
 # expect_between LABEL MIN_MS MAX_MS: the last run took MIN_MS..MAX_MS.
 expect_between() {
@@ -49,7 +42,7 @@ deadline() {
 CA=(--cacert "$T_PKI/ca.crt")
 
 # --- accepts, never answers
-stall silent silent
+start_stall silent silent
 deadline "http, never answers, -m 2" 2000 "http://127.0.0.1:$SERVER_PORT/" -m 2
 deadline "https, never answers, -m 2" 2000 "https://localhost:$SERVER_PORT/" -m 2 "${CA[@]}"
 deadline "http, never answers, -m 0.5" 500 "http://127.0.0.1:$SERVER_PORT/" -m 0.5
@@ -57,26 +50,26 @@ deadline "https, never answers, --connect-timeout 1 (covers the handshake)" 1000
 	"https://localhost:$SERVER_PORT/" --connect-timeout 1 -m 5 "${CA[@]}"
 
 # --- stalls mid-handshake
-stall tls-silent tls-silent
+start_stall tls-silent tls-silent
 deadline "https, ClientHello read, no reply, -m 2" 2000 "https://localhost:$SERVER_PORT/" -m 2 "${CA[@]}"
-stall tls-half tls-half
+start_stall tls-half tls-half
 deadline "https, half a ServerHello, -m 2" 2000 "https://localhost:$SERVER_PORT/" -m 2 "${CA[@]}"
 deadline "https, half a ServerHello, --connect-timeout 1" 1000 \
 	"https://localhost:$SERVER_PORT/" --connect-timeout 1 "${CA[@]}"
 
 # --- drips: every byte resets no timer, the whole transfer has -m
-stall drip drip
+start_stall drip drip
 deadline "http, body at 1 byte/s, -m 2" 2000 "http://127.0.0.1:$SERVER_PORT/" -m 2 -o "$T_DIR/drip.out"
-stall drip-head drip-head
+start_stall drip-head drip-head
 deadline "http, head at 1 byte/s, -m 2" 2000 "http://127.0.0.1:$SERVER_PORT/" -m 2
-stall drip-tls drip --tls "$T_PKI/srv.crt" "$T_PKI/srv.key"
+start_stall drip-tls drip --tls "$T_PKI/srv.crt" "$T_PKI/srv.key"
 deadline "https, body at 1 byte/s, -m 2" 2000 "https://localhost:$SERVER_PORT/" -m 2 "${CA[@]}" -o "$T_DIR/drip.out"
 # The connect timeout ends with the handshake: a slow body is -m's business.
 deadline "https, body at 1 byte/s, --connect-timeout 1 -m 3" 3000 \
 	"https://localhost:$SERVER_PORT/" --connect-timeout 1 -m 3 "${CA[@]}" -o "$T_DIR/drip.out"
 
 # --- connect() itself hangs: a full accept queue drops the SYN
-stall tarpit tarpit
+start_stall tarpit tarpit
 deadline "connect hangs, --connect-timeout 1" 1000 "http://127.0.0.1:$SERVER_PORT/" --connect-timeout 1
 deadline "connect hangs, --connect-timeout 1, https" 1000 "https://localhost:$SERVER_PORT/" --connect-timeout 1 "${CA[@]}"
 deadline "connect hangs, -m 2" 2000 "http://127.0.0.1:$SERVER_PORT/" -m 2
@@ -97,7 +90,7 @@ healthcheck() {
 	fi
 	expect_between "$label: within 5.5 s" 4900 5500
 }
-stall hc silent
+start_stall hc silent
 healthcheck "--healthcheck, http never answers" "http://127.0.0.1:$SERVER_PORT/"
 healthcheck "--healthcheck, https never answers" "${CA[@]}" "https://localhost:$SERVER_PORT/"
 

@@ -66,7 +66,7 @@ start_httpd http --root "$DOCROOT"
 HTTP=$SERVER_PORT
 start_httpd https --root "$DOCROOT" --tls "$T_PKI/srv.crt" "$T_PKI/srv.key"
 HTTPS=$SERVER_PORT
-start_httpd tarpit --mode tarpit
+start_stall tarpit tarpit
 TARPIT=$SERVER_PORT
 CLOSED=$(free_port)
 

@@ -341,6 +341,16 @@ start_httpd() {
 	wait_log_port "$label" 's/^PORT \([0-9][0-9]*\)$/\1/p'
 }
 
+# start_stall LABEL MODE [stall.py options...]: tests/servers/stall.py, a
+# server that misbehaves in time (never answers, drips, full accept queue).
+# Sets SERVER_PORT and SERVER_PID.
+start_stall() {
+	local label=$1
+	shift
+	start_bg "$label" "$PYTHON" "$T_LIB_DIR/servers/stall.py" "$@"
+	wait_log_port "$label" 's/^PORT \([0-9][0-9]*\)$/\1/p'
+}
+
 # ipv6_loopback_usable: 0 when ::1 exists on this machine.
 ipv6_loopback_usable() {
 	grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null

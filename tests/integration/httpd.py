@@ -22,8 +22,8 @@ Routes (GET and HEAD):
   /reset                  resets the connection (56)
   /weird                  a header line without a colon (8)
 
---mode tarpit instead listens with a full accept queue and never accepts,
-so that connect() to it hangs: the --connect-timeout case.
+(A server whose accept queue is full, for --connect-timeout, is
+tests/servers/stall.py's tarpit mode.)
 """
 
 import argparse
@@ -177,44 +177,18 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         super().finish_request(request, client_address)
 
 
-def tarpit(address, family):
-    """Listen with a full accept queue and never accept."""
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.bind((address, 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
-    fillers = []
-    for _ in range(8):
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.settimeout(0.3)
-        try:
-            s.connect((address, port))
-        except OSError:
-            s.close()
-            break
-        fillers.append(s)
-    print("PORT %d" % port, flush=True)
-    while True:
-        time.sleep(3600)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--root", default=".")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
-    parser.add_argument("--mode", choices=("http", "tarpit"), default="http")
     args = parser.parse_args()
 
     addr = ipaddress.ip_address(args.bind)
     if not addr.is_loopback:
         parser.error("refusing to bind a non-loopback address")
     family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
-
-    if args.mode == "tarpit":
-        tarpit(args.bind, family)
-        return
 
     context = None
     if args.tls:
