@@ -19,9 +19,6 @@ unset SSL_CERT_FILE
 pki_ca ca
 pki_cert ca srv
 
-# stall LABEL MODE [stall.py options]: start a stalling server; sets
-# SERVER_PORT and SERVER_PID.
-
 # expect_between LABEL MIN_MS MAX_MS: the last run took MIN_MS..MAX_MS.
 expect_between() {
 	if [ "$T_ELAPSED_MS" -ge "$2" ] && [ "$T_ELAPSED_MS" -le "$3" ]; then
