@@ -10,7 +10,6 @@ CONFIG := src/tls_config.h
 # (the top Makefile says which and why).
 $(O3_FILES:%=$(OUT)/%.o): FILE_CFLAGS := -O3
 $(O2_FILES:%=$(OUT)/%.o): FILE_CFLAGS := -O2
-$(OUT)/aesni.o: FILE_CFLAGS += $(AESNI_CFLAGS)
 Q := $(if $(V),,@)
 
 $(OUT)/libmbedtls.a: $(OBJS)
