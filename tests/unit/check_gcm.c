@@ -229,7 +229,7 @@ static void run_file(const char *name)
 		}
 	}
 	fclose(f);
-	/* Each file has 168 vectors per direction: none may be skipped unseen. */
+	/* Each file has 168 vectors: none may be skipped unseen. */
 	ck_assert_msg(vectors_run - before == 168, "%s: %zu vectors run, 168 expected", name,
 		      vectors_run - before);
 }
