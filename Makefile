@@ -159,7 +159,7 @@ $(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/mbedtls/libmbedtls
 # mbedtls's internal aesni.h whether the CPU takes the bulk path.
 CHECK_FLAGS_gcm := -I$(MBEDTLS_SRC)/library -DGCM_VECTORS='"$(CURDIR)/$(MBEDTLS_SRC)/tests/suites"'
 
-$(H)/check_%: tests/unit/check_%.c $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
+$(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
 	$(if $(Q),@echo "  CCLD    $@")
 	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) $(CHECK_FLAGS_$*) $$(pkg-config --cflags check) -o $@ $< \
 		$(HOST_OBJS) $(H)/mbedtls/libmbedtls.a $$(pkg-config --libs check)

@@ -11,8 +11,7 @@
 
 #include "ca.h"
 #include "err.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "unit.h"
 
 static const unsigned char *root_der(size_t i)
 {
@@ -710,13 +709,4 @@ static Suite *ca_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(ca_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(ca_suite)

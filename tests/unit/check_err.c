@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "err.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "unit.h"
 
 /* The exit codes promised in err.h, which are curl's. */
 static const struct {
@@ -225,13 +224,4 @@ static Suite *err_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(err_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(err_suite)

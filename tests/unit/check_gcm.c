@@ -20,12 +20,12 @@
 #include <mbedtls/gcm.h>
 
 #include "aesni.h"
+#include "unit.h"
 
 #ifndef GCM_VECTORS
 #error "GCM_VECTORS must name mbedtls's tests/suites directory"
 #endif
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_MSG 20000
 
 enum { WHOLE = 0 }; /* piece size 0: one update call */
@@ -411,13 +411,4 @@ static Suite *gcm_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *r = srunner_create(gcm_suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(gcm_suite)

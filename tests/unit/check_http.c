@@ -14,8 +14,8 @@
 #include "err.h"
 #include "http.h"
 #include "url.h"
+#include "unit.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 #define S(lit) lit, sizeof(lit) - 1	/* a literal and its length, NULs included */
 
 /* --- guarded buffers ------------------------------------------------------------ */
@@ -938,13 +938,4 @@ static Suite *http_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(http_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(http_suite)

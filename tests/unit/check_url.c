@@ -6,8 +6,7 @@
 
 #include "err.h"
 #include "url.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "unit.h"
 
 /* --- url_parse: accepted ------------------------------------------------------ */
 
@@ -433,13 +432,4 @@ static Suite *url_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(url_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(url_suite)
