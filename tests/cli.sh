@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 20
 # Bad input on the command line: each case gets exactly one stderr line
 # "hello: <what>: <why>" and its documented exit code, and never reaches the
 # network (every URL here points at a closed port on 127.0.0.1, so a case

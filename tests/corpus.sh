@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 45
 # The HTTP response corpus: build/hello against canned raw responses
 # (tests/corpus/*.http, cases in tests/corpus/cases.txt) replayed by
 # tests/servers/replay.py on 127.0.0.1; then an https->http redirect, a 1 GiB
@@ -181,8 +182,8 @@ done <"$CORPUS/cases.txt"
 # drop TLS, so hello refuses (1). The https -> https case shows the TLS
 # server itself works, so the refusal is about the scheme.
 if command -v "$OPENSSL" >/dev/null 2>&1; then
-	pki_ca corpus
-	pki_cert corpus srv --key ec:P-256
+	pki_issue corpus --ca
+	pki_issue srv --issuer corpus --key ec:P-256
 	start_bg replay-tls "$PYTHON" "$REPLAY" --dir "$CORPUS" \
 		--tls "$T_PKI/srv.crt" "$T_PKI/srv.key" --subst "HTTP_PORT=$PORT"
 	wait_log_port replay-tls 's/^PORT \([0-9][0-9]*\)$/\1/p'

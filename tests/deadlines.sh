@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 50
 # Deadlines: servers that stall (tests/servers/stall.py) must not hold the
 # client past --max-time / --connect-timeout. Each case checks the exit code
 # (28, one "hello: <what>: <why>" line) and the elapsed time: no earlier than
@@ -16,8 +17,8 @@ fi
 t_init
 unset SSL_CERT_FILE
 
-pki_ca ca
-pki_cert ca srv
+pki_issue ca --ca
+pki_issue srv --issuer ca
 
 # expect_between LABEL MIN_MS MAX_MS: the last run took MIN_MS..MAX_MS.
 expect_between() {

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 70
 # The fuzz harnesses as a test: build them (clang, libFuzzer, ASan, UBSan),
 # run each seed corpus once, fuzz each for a short bounded time, and replay
 # every saved reproducer in tests/fuzz/regressions/NAME/.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# run-order: 90
 # The three images for real: `scripts/compare` builds, runs, measures and
 # audits them; then the scratch image talks to a local `openssl s_server`
 # (verified HTTPS with the test CA -> 0, without it -> 60, --healthcheck

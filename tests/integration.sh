@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 30
 # Integration tests of the hello CLI against servers on 127.0.0.1 / ::1:
 # openssl s_server (TLS 1.2, TLS 1.3, bad certificates) and
 # tests/integration/httpd.py (plain and TLS HTTP: 404, redirects, broken
@@ -22,15 +23,15 @@ if ! command -v "$HELLO" >/dev/null 2>&1; then
 fi
 
 # ------------------------------------------------------------------ PKI
-pki_ca ca
-pki_ca other --cn "Hello Test Untrusted Root"
-pki_cert ca srv # DNS:localhost, IP:127.0.0.1, IP:::1
-pki_cert ca ecsrv --key ec:P-256
-pki_cert ca dnsonly --san "DNS:localhost"
-pki_cert ca wrongname --san "DNS:wrong.test"
-pki_cert ca expired --start 20200101000000Z --end 20200201000000Z
-pki_cert other untrusted
-pki_selfsigned selfsigned
+pki_issue ca --ca
+pki_issue other --ca --cn "Hello Test Untrusted Root"
+pki_issue srv --issuer ca # DNS:localhost, IP:127.0.0.1, IP:::1
+pki_issue ecsrv --issuer ca --key ec:P-256
+pki_issue dnsonly --issuer ca --san "DNS:localhost"
+pki_issue wrongname --issuer ca --san "DNS:wrong.test"
+pki_issue expired --issuer ca --start 20200101000000Z --end 20200201000000Z
+pki_issue untrusted --issuer other
+pki_issue selfsigned
 CA=$T_PKI/ca.crt
 printf 'not a certificate\n' >"$T_DIR/garbage.pem"
 : >"$T_DIR/empty.pem"

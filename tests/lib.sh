@@ -6,8 +6,8 @@
 # Usage, from a script that has done `set -eu`:
 #   . "$(dirname "$0")/lib.sh"
 #   t_init                      # temp dir, trap, counters
-#   pki_ca ca                   # $T_PKI/ca.crt, ca.key, ca.der
-#   pki_cert ca srv --san "DNS:localhost,IP:127.0.0.1"
+#   pki_issue ca --ca           # $T_PKI/ca.crt, ca.key, ca.der
+#   pki_issue srv --issuer ca --san "DNS:localhost,IP:127.0.0.1"
 #   start_s_server tls13 "$T_PKI/srv.crt" "$T_PKI/srv.key" -tls1_3
 #   expect_exit "label" 0 "$HELLO" --cacert "$T_PKI/ca.crt" "https://127.0.0.1:$SERVER_PORT/"
 #   t_finish                    # prints the totals, returns 1 if any failed
@@ -60,8 +60,10 @@ t_cleanup() {
 	fi
 }
 
-# t_finish: print "N passed, M failed"; returns 1 when M > 0.
+# t_finish: print the TAP plan and "N passed, M failed"; returns 1 when
+# M > 0. (The plan comes last, as TAP allows, so `prove` can run a suite.)
 t_finish() {
+	echo "1..$((T_PASSED + T_FAILED + T_SKIPPED))"
 	echo "$T_PASSED passed, $T_FAILED failed"
 	[ "$T_FAILED" -eq 0 ]
 }
@@ -357,6 +359,7 @@ ipv6_loopback_usable() {
 }
 
 # ---------------------------------------------------------------- PKI
+# One certificate maker for every suite and the bench: pki_issue.
 
 # pki_key FILE SPEC: SPEC is "rsa:BITS" or "ec:CURVE" (e.g. ec:P-256).
 pki_key() {
@@ -371,126 +374,126 @@ pki_key() {
 	esac
 }
 
-# pki_ca NAME [--cn CN] [--key SPEC]: a self-signed root, valid for ten
-# years, with its own `openssl ca` state. Writes $T_PKI/NAME.{key,crt,der}.
-pki_ca() {
-	local name=$1 cn="" key=rsa:2048 dir
+# pki_issue NAME [options]: a key and a certificate, $T_PKI/NAME.{key,crt,der}.
+#   --issuer CA       signed by CA (an earlier pki_issue); default self-signed
+#   --ca              a CA: basicConstraints CA:TRUE, keyUsage keyCertSign,
+#                     cRLSign, no extendedKeyUsage, no SAN; 10 years
+#   --pathlen N       with --ca: a path length constraint
+#   --subj DN         default /CN=<first SAN value>, or /CN=Hello Test CA NAME
+#   --cn CN           the same as --subj /CN=CN
+#   --san LIST        an openssl subjectAltName list; a leaf's default is
+#                     DNS:localhost,IP:127.0.0.1,IP:::1
+#   --no-san          no subjectAltName
+#   --key SPEC        rsa:BITS or ec:CURVE (default rsa:2048); an existing
+#                     NAME.key is reused
+#   --md DIGEST       signature digest (default sha256)
+#   --bc VALUE        basicConstraints (default critical,CA:FALSE for leaves)
+#   --ku VALUE|none   keyUsage (leaf default: critical,digitalSignature, plus
+#                     keyEncipherment for RSA keys)
+#   --eku VALUE|none  extendedKeyUsage (leaf default: serverAuth)
+#   --ext LINE        another extension line, e.g. "nameConstraints=..."
+#   --days N          validity from now (leaf default 825)
+#   --start T --end T validity as YYYYMMDDHHMMSSZ (expired, not yet valid)
+pki_issue() {
+	local name=$1 issuer="" ca=0 pathlen="" subj="" san=default key=rsa:2048 md=sha256
+	local bc="" ku=default eku=default days="" start="" end="" extra=()
+	local dir=$T_PKI/$1.issue signer=() dates=()
 	shift
-	cn="Hello Test CA $name"
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--cn) cn=$2 ;;
-		--key) key=$2 ;;
+		--ca) ca=1 && shift && continue ;;
+		--no-san) san="" && shift && continue ;;
+		--issuer | --pathlen | --subj | --cn | --san | --key | --md | --bc | --ku | --eku | \
+			--ext | --days | --start | --end)
+			if [ $# -lt 2 ]; then
+				echo "pki_issue: $1 needs a value" >&2
+				return 1
+			fi
+			;;
 		*)
-			echo "pki_ca: unknown option $1" >&2
+			echo "pki_issue: unknown option $1" >&2
 			return 1
 			;;
 		esac
-		shift 2
-	done
-	dir=$T_PKI/$name.ca
-	mkdir -p "$dir/new"
-	: >"$dir/index.txt"
-	echo 1000 >"$dir/serial"
-	cat >"$dir/openssl.cnf" <<EOF
-[ ca ]
-default_ca = test_ca
-
-[ test_ca ]
-dir = $dir
-database = \$dir/index.txt
-new_certs_dir = \$dir/new
-serial = \$dir/serial
-certificate = $T_PKI/$name.crt
-private_key = $T_PKI/$name.key
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-email_in_dn = no
-
-[ policy_any ]
-commonName = supplied
-
-[ server ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = \$ENV::PKI_SAN
-EOF
-	pki_key "$T_PKI/$name.key" "$key"
-	"$OPENSSL" req -x509 -new -key "$T_PKI/$name.key" -sha256 -days 3650 \
-		-subj "/CN=$cn" \
-		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" \
-		-out "$T_PKI/$name.crt" 2>/dev/null
-	"$OPENSSL" x509 -in "$T_PKI/$name.crt" -outform DER -out "$T_PKI/$name.der"
-}
-
-# pki_cert CA NAME [--san SAN] [--cn CN] [--key SPEC] [--start T --end T]
-# [--days N]: a server certificate signed by CA (made by pki_ca). SAN is an
-# openssl list, default "DNS:localhost,IP:127.0.0.1,IP:::1". T is
-# YYYYMMDDHHMMSSZ; --start/--end make expired or not-yet-valid certificates
-# (`x509 -days -1` is refused by OpenSSL 3). Writes $T_PKI/NAME.{key,crt}.
-pki_cert() {
-	local ca=$1 name=$2 san="DNS:localhost,IP:127.0.0.1,IP:::1" cn=""
-	local key=rsa:2048 days=825 dates=()
-	shift 2
-	while [ $# -gt 0 ]; do
 		case $1 in
+		--issuer) issuer=$2 ;;
+		--pathlen) pathlen=$2 ;;
+		--subj) subj=$2 ;;
+		--cn) subj=/CN=$2 ;;
 		--san) san=$2 ;;
-		--cn) cn=$2 ;;
 		--key) key=$2 ;;
-		--start) dates+=(-startdate "$2") ;;
-		--end) dates+=(-enddate "$2") ;;
+		--md) md=$2 ;;
+		--bc) bc=$2 ;;
+		--ku) ku=$2 ;;
+		--eku) eku=$2 ;;
+		--ext) extra+=("$2") ;;
 		--days) days=$2 ;;
-		*)
-			echo "pki_cert: unknown option $1" >&2
-			return 1
-			;;
+		--start) start=$2 ;;
+		--end) end=$2 ;;
 		esac
 		shift 2
 	done
-	if [ -z "$cn" ]; then
-		cn=${san%%,*}
-		cn=${cn#*:}
+	if [ "$ca" -eq 1 ]; then
+		[ "$san" != default ] || san=""
+		[ -n "$bc" ] || bc="critical,CA:TRUE${pathlen:+,pathlen:$pathlen}"
+		[ "$ku" != default ] || ku="critical,keyCertSign,cRLSign"
+		[ "$eku" != default ] || eku=none
+		[ -n "$subj" ] || subj="/CN=Hello Test CA $name"
+		[ -n "$days" ] || days=3650
+	else
+		[ "$san" != default ] || san="DNS:localhost,IP:127.0.0.1,IP:::1"
+		[ -n "$bc" ] || bc="critical,CA:FALSE"
+		if [ "$ku" = default ]; then
+			case $key in
+			ec:*) ku="critical,digitalSignature" ;;
+			*) ku="critical,digitalSignature,keyEncipherment" ;;
+			esac
+		fi
+		[ "$eku" != default ] || eku=serverAuth
+		if [ -z "$subj" ]; then
+			subj=${san%%,*}
+			subj=/CN=${subj#*:}
+		fi
+		[ -n "$days" ] || days=825
 	fi
-	pki_key "$T_PKI/$name.key" "$key"
-	"$OPENSSL" req -new -key "$T_PKI/$name.key" -subj "/CN=$cn" \
-		-out "$T_PKI/$name.csr" 2>/dev/null
-	if ! PKI_SAN=$san "$OPENSSL" ca -batch -notext \
-		-config "$T_PKI/$ca.ca/openssl.cnf" -extensions server \
-		-days "$days" "${dates[@]+"${dates[@]}"}" \
-		-in "$T_PKI/$name.csr" -out "$T_PKI/$name.crt" \
-		>"$T_PKI/$name.ca.log" 2>&1; then
-		cat "$T_PKI/$name.ca.log" >&2
+	mkdir -p "$dir"
+	: >"$dir/index.txt"
+	{
+		echo "basicConstraints = $bc"
+		[ "$ku" = none ] || echo "keyUsage = $ku"
+		[ "$eku" = none ] || echo "extendedKeyUsage = $eku"
+		[ -z "$san" ] || echo "subjectAltName = $san"
+		echo "subjectKeyIdentifier = hash"
+		[ -z "$issuer" ] || echo "authorityKeyIdentifier = keyid"
+		[ "${#extra[@]}" -eq 0 ] || printf '%s\n' "${extra[@]}"
+	} >"$dir/ext"
+	# `openssl ca` rather than `x509 -req`: it takes start and end dates
+	# (OpenSSL 3.0's x509 has only -days). An empty policy with -preserveDN
+	# keeps the subject as given.
+	printf '%s\n' "[ ca ]" "default_ca = test_ca" "[ test_ca ]" \
+		"database = $dir/index.txt" "new_certs_dir = $dir" "serial = $dir/serial" \
+		"default_md = $md" \
+		"policy = policy_any" "unique_subject = no" "email_in_dn = no" \
+		"copy_extensions = none" "[ policy_any ]" >"$dir/openssl.cnf"
+	if [ -n "$start" ]; then
+		dates=(-startdate "$start" -enddate "$end")
+	else
+		dates=(-days "$days")
+	fi
+	if [ -n "$issuer" ]; then
+		signer=(-cert "$T_PKI/$issuer.crt" -keyfile "$T_PKI/$issuer.key")
+	else
+		signer=(-selfsign -keyfile "$T_PKI/$name.key")
+	fi
+	[ -s "$T_PKI/$name.key" ] || pki_key "$T_PKI/$name.key" "$key"
+	if ! { "$OPENSSL" req -new -key "$T_PKI/$name.key" -subj "$subj" -out "$dir/req.csr" &&
+		"$OPENSSL" ca -batch -notext -preserveDN -rand_serial -config "$dir/openssl.cnf" \
+			"${signer[@]}" "${dates[@]}" -extfile "$dir/ext" \
+			-in "$dir/req.csr" -out "$T_PKI/$name.crt" &&
+		"$OPENSSL" x509 -in "$T_PKI/$name.crt" -outform DER -out "$T_PKI/$name.der"; } \
+		>"$dir/log" 2>&1; then
+		echo "pki_issue $name: openssl failed:" >&2
+		sed 's/^/  /' "$dir/log" >&2
 		return 1
 	fi
-}
-
-# pki_selfsigned NAME [--san SAN] [--key SPEC]: a self-signed server
-# certificate (its own issuer). Writes $T_PKI/NAME.{key,crt}.
-pki_selfsigned() {
-	local name=$1 san="DNS:localhost,IP:127.0.0.1,IP:::1" key=rsa:2048 cn
-	shift
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--san) san=$2 ;;
-		--key) key=$2 ;;
-		*)
-			echo "pki_selfsigned: unknown option $1" >&2
-			return 1
-			;;
-		esac
-		shift 2
-	done
-	cn=${san%%,*}
-	cn=${cn#*:}
-	pki_key "$T_PKI/$name.key" "$key"
-	"$OPENSSL" req -x509 -new -key "$T_PKI/$name.key" -sha256 -days 30 \
-		-subj "/CN=$cn" -addext "subjectAltName=$san" \
-		-addext "basicConstraints=critical,CA:FALSE" \
-		-out "$T_PKI/$name.crt" 2>/dev/null
 }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 75
 # scripts/lint-dockerfile: the shipped Dockerfiles pass; the seeded bad file
 # trips every rule at the expected line; good forms of each rule stay quiet.
 set -eu

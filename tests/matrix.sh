@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 35
 # TLS matrix: badssl.com's categories reproduced on loopback with
 # certificates made here, each case with its expected verdict and exit code.
 #   tests/matrix.sh               check every case
@@ -39,49 +40,13 @@ WEAK=DEFAULT:@SECLEVEL=0
 
 # ---------------------------------------------------------------- PKI
 
-SERIAL=4096
-# issue NAME ISSUER [--san LIST|--no-san] [--subj DN] [--key SPEC] [--md MD]
-#   [--ca]: a certificate for NAME signed by ISSUER's key (ISSUER.crt/.key in
-# $T_PKI), valid from now for 30 days. NAME.key is reused when it
+# issue NAME ISSUER [pki_issue options]: a leaf (or, with --ca, a CA) for
+# NAME signed by ISSUER, valid for 30 days. NAME.key is reused when it
 # exists (the RSA-8192 key is made in the background at start).
 issue() {
-	local name=$1 issuer=$2 san="DNS:localhost,IP:127.0.0.1,IP:::1"
-	local subj=/CN=localhost key=rsa:2048 md=sha256 ca=0 ext=$T_PKI/$1.ext
+	local name=$1 issuer=$2
 	shift 2
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--san) san=$2 && shift ;;
-		--no-san) san= ;;
-		--subj) subj=$2 && shift ;;
-		--key) key=$2 && shift ;;
-		--md) md=$2 && shift ;;
-		--ca) ca=1 ;;
-		*)
-			echo "issue: unknown option $1" >&2
-			return 1
-			;;
-		esac
-		shift
-	done
-	[ -s "$T_PKI/$name.key" ] || pki_key "$T_PKI/$name.key" "$key"
-	if [ "$ca" -eq 1 ]; then
-		printf '%s\n' "basicConstraints = critical, CA:TRUE" \
-			"keyUsage = critical, keyCertSign, cRLSign" >"$ext"
-	else
-		printf '%s\n' "basicConstraints = critical, CA:FALSE" \
-			"extendedKeyUsage = serverAuth" >"$ext"
-		case $key in
-		ec:*) echo "keyUsage = critical, digitalSignature" >>"$ext" ;;
-		*) echo "keyUsage = critical, digitalSignature, keyEncipherment" >>"$ext" ;;
-		esac
-	fi
-	printf '%s\n' "subjectKeyIdentifier = hash" "authorityKeyIdentifier = keyid" >>"$ext"
-	[ -z "$san" ] || echo "subjectAltName = $san" >>"$ext"
-	SERIAL=$((SERIAL + 1))
-	"$OPENSSL" req -new -key "$T_PKI/$name.key" -subj "$subj" -out "$T_PKI/$name.csr"
-	"$OPENSSL" x509 -req -in "$T_PKI/$name.csr" -CA "$T_PKI/$issuer.crt" \
-		-CAkey "$T_PKI/$issuer.key" -set_serial "$SERIAL" -"$md" -days 30 \
-		-extfile "$ext" -out "$T_PKI/$name.crt" 2>"$T_PKI/$name.log"
+	pki_issue "$name" --issuer "$issuer" --days 30 --cn localhost "$@"
 }
 
 # The slowest key first, in the background, while the rest is made.
@@ -89,8 +54,8 @@ pki_key "$T_PKI/rsa8192.key" rsa:8192 &
 keygen_pid=$!
 T_PIDS+=("$keygen_pid")
 
-pki_ca ca
-pki_ca other --cn "Hello Untrusted Root"
+pki_issue ca --ca
+pki_issue other --ca --cn "Hello Untrusted Root"
 issue inter ca --ca --subj "/CN=Hello Test Intermediate"
 issue inter_sha1 ca --ca --subj "/CN=Hello Test SHA-1 Intermediate" --md sha1
 issue srv ca
@@ -100,13 +65,13 @@ issue sha1inter_ecc inter_sha1 --key ec:P-256
 issue sha1_leaf ca --md sha1
 issue sha1_leaf_ecc ca --md sha1 --key ec:P-256
 issue wronghost ca --san DNS:wrong.example --subj /CN=wrong.example
-pki_selfsigned selfsigned
+pki_issue selfsigned
 issue untrusted other
 issue rsa1024 ca --key rsa:1024
 issue rsa4096 ca --key rsa:4096
 issue ecc256 ca --key ec:P-256
 issue ecc384 ca --key ec:P-384
-issue sanonly ca --subj "/O=Hello Test SAN only"
+issue sanonly ca --subj "/O=Hello Test SAN only" --san DNS:localhost
 issue cnonly ca --no-san
 issue noipsan ca --san DNS:localhost
 # 1000 SANs with the host last (every entry is read), short enough names
@@ -118,8 +83,8 @@ issue sans1000_miss ca --san "$(seq -f 'DNS:n%g.test' 1 1000 | paste -sd, -)"
 # so the Certificate message spans several TLS records.
 sans=$(seq -f 'DNS:host-%04g.1000-sans.hello.test' 1 999 | paste -sd, -),DNS:localhost
 issue sans1000_long ca --san "$sans"
-pki_cert ca expired --start 20200101000000Z --end 20200201000000Z
-pki_cert ca notyet --start 20400101000000Z --end 20410101000000Z
+pki_issue expired --issuer ca --start 20200101000000Z --end 20200201000000Z
+pki_issue notyet --issuer ca --start 20400101000000Z --end 20410101000000Z
 "$OPENSSL" dhparam -out "$T_PKI/dh1024.pem" 1024 2>/dev/null
 "$OPENSSL" dhparam -out "$T_PKI/dh512.pem" 512 2>/dev/null
 printf 'not a certificate\n' >"$T_PKI/garbage.pem"

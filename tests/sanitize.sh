@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 60
 # Runs the integration tests and the TLS matrix against build/host/hello,
 # the same program built by the system compiler with AddressSanitizer,
 # UndefinedBehaviorSanitizer and LeakSanitizer: a leak, an invalid access or

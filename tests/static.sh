@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 10
 # Checks that hello can live alone in a `FROM scratch` image: a static,
 # stripped ELF of at most 352 KiB that, chrooted into an empty directory
 # holding only itself (and a CA file), prints the greeting and completes a
@@ -71,8 +72,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit $?
 fi
 
-pki_ca ca
-pki_cert ca srv
+pki_issue ca --ca
+pki_issue srv --issuer ca
 start_s_server tls "$T_PKI/srv.crt" "$T_PKI/srv.key"
 TLS=$SERVER_PORT
 CLOSED=$(free_port)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 95
 # The lab's templates for real: `scripts/compare` builds, runs, measures and
 # audits every variant of templates/go and templates/node (the machinery of
 # `make compare TEMPLATE=...`), each image is run again and must print the
@@ -152,8 +153,8 @@ if [ -z "$builder" ]; then
 	exit
 fi
 
-pki_ca tiny --cn "tiny-container test CA"
-pki_cert tiny srv --san "IP:127.0.0.1"
+pki_issue tiny --ca --cn "tiny-container test CA"
+pki_issue srv --issuer tiny --san "IP:127.0.0.1"
 start_s_server https "$T_PKI/srv.crt" "$T_PKI/srv.key"
 url=https://127.0.0.1:$SERVER_PORT/
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# run-order: 40
 # The compact trust store: certs/certgen.c re-encodes every root with only
 # what verification reads from a trust anchor. This builds hello with a
 # bundle of test roots (make bundle-variant) and checks, chain by chain, that
@@ -15,47 +16,29 @@ set -eu
 need_cmd "$OPENSSL" make sha256sum
 unset SSL_CERT_FILE SSL_CERT_DIR
 t_init
-SERIAL=100
-
-# root NAME CN EXT...: a self-signed root with the given extensions.
+# root NAME CN BASIC KEYUSAGE: a self-signed root with those extensions
+# (KEYUSAGE "none" for none); KEY= picks the key type.
 root() {
-	local name=$1 cn=$2
-	shift 2
-	local args=()
-	for e in "$@"; do args+=(-addext "$e"); done
-	pki_key "$T_PKI/$name.key" "${KEY:-rsa:2048}"
-	"$OPENSSL" req -x509 -new -key "$T_PKI/$name.key" -sha256 -days 3650 -subj "/CN=$cn" \
-		"${args[@]}" -out "$T_PKI/$name.crt" 2>/dev/null
+	pki_issue "$1" --ca --cn "$2" --bc "$3" --ku "$4" --key "${KEY:-rsa:2048}"
 }
 
 # issue NAME ISSUER ca|leaf [KEY]: a certificate for localhost, or a CA.
 issue() {
-	local name=$1 issuer=$2 kind=$3 key=${4:-rsa:2048} ext=$T_PKI/$1.ext
+	local name=$1 issuer=$2 kind=$3 key=${4:-rsa:2048}
 	if [ "$kind" = ca ]; then
-		printf '%s\n' "basicConstraints = critical, CA:TRUE" \
-			"keyUsage = critical, keyCertSign, cRLSign" >"$ext"
+		pki_issue "$name" --issuer "$issuer" --ca --cn "$name.localhost" --days 30 --key "$key"
 	else
-		printf '%s\n' "basicConstraints = critical, CA:FALSE" "extendedKeyUsage = serverAuth" \
-			"keyUsage = critical, digitalSignature, keyEncipherment" \
-			"subjectAltName = DNS:localhost" >"$ext"
+		pki_issue "$name" --issuer "$issuer" --cn "$name.localhost" --san DNS:localhost \
+			--days 30 --key "$key"
 	fi
-	pki_key "$T_PKI/$name.key" "$key"
-	"$OPENSSL" req -new -key "$T_PKI/$name.key" -subj "/CN=${name}.localhost" -out "$T_PKI/$name.csr"
-	SERIAL=$((SERIAL + 1))
-	"$OPENSSL" x509 -req -in "$T_PKI/$name.csr" -CA "$T_PKI/$issuer.crt" -CAkey "$T_PKI/$issuer.key" \
-		-set_serial "$SERIAL" -sha256 -days 30 -extfile "$ext" -out "$T_PKI/$name.crt" 2>/dev/null
 }
 
-root good "Hello Trust Root" "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign"
-root pathlen0 "Hello Trust Root pathlen 0" "basicConstraints=critical,CA:TRUE,pathlen:0" \
-	"keyUsage=critical,keyCertSign,cRLSign"
-root nosign "Hello Trust Root without keyCertSign" "basicConstraints=critical,CA:TRUE" \
-	"keyUsage=critical,digitalSignature"
-root notca "Hello Trust Root CA false" "basicConstraints=critical,CA:FALSE" \
-	"keyUsage=critical,keyCertSign,cRLSign"
-KEY=ec:P-384 root ecroot "Hello Trust EC Root" "basicConstraints=critical,CA:TRUE" \
-	"keyUsage=critical,keyCertSign,cRLSign"
-root absent "Hello Trust Root not in the bundle" "basicConstraints=critical,CA:TRUE"
+root good "Hello Trust Root" critical,CA:TRUE critical,keyCertSign,cRLSign
+root pathlen0 "Hello Trust Root pathlen 0" critical,CA:TRUE,pathlen:0 critical,keyCertSign,cRLSign
+root nosign "Hello Trust Root without keyCertSign" critical,CA:TRUE critical,digitalSignature
+root notca "Hello Trust Root CA false" critical,CA:FALSE critical,keyCertSign,cRLSign
+KEY=ec:P-384 root ecroot "Hello Trust EC Root" critical,CA:TRUE critical,keyCertSign,cRLSign
+root absent "Hello Trust Root not in the bundle" critical,CA:TRUE none
 
 issue leaf good leaf
 issue inter good ca
