@@ -48,9 +48,9 @@ HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 
 MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
-SRCS := main.c opts.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
+SRCS := main.c opts.c probe.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c file.c rng.c err.c
 REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
-LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c rng.c err.c
+LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c file.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
 UNIT := $(patsubst tests/unit/check_%.c,%,$(wildcard tests/unit/check_*.c))
 UNIT_BINS := $(UNIT:%=$(H)/check_%)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,6 +253,37 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 			break;
 	}
 	return rc;
+}
+
+int net_connect_unix(int *fd, const char *path, long long deadline)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_set(ERR_CONNECT, "unix socket path longer than %zu bytes", sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return err_set(ERR_CONNECT, "%s: %s", path, strerror(errno));
+	/* A unix connect completes at once, or fails; EAGAIN is a full
+	 * backlog, tried again until the deadline. */
+	while (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		if (e == EAGAIN && net_now_ms() < deadline) {
+			poll(NULL, 0, 10);
+			continue;
+		}
+		close(s);
+		if (e == EAGAIN)
+			return err_set(ERR_TIMEOUT, "%s: the unix socket's backlog stayed full", path);
+		return err_set(ERR_CONNECT, "%s: %s", path, strerror(e));
+	}
+	*fd = s;
+	return ERR_OK;
 }
 
 int net_read(int fd, void *buf, size_t cap, size_t *got, long long deadline)
