@@ -200,6 +200,7 @@ static void check_all(const struct opts *o, void (*note)(const char *line), stru
 	struct pollfd p[OPTS_TARGETS_MAX];
 	pid_t pid[OPTS_TARGETS_MAX];
 	size_t got[OPTS_TARGETS_MAX] = {0}, open_pipes = 0, n = o->ntargets;
+	pid_t parent = getpid();
 
 	for (size_t i = 0; i < n; i++) {
 		int fds[2];
@@ -220,6 +221,8 @@ static void check_all(const struct opts *o, void (*note)(const char *line), stru
 			struct result mine;
 
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
 			close(fds[0]);
 			check(o, o->targets[i], note, &mine);
 			/* Under PIPE_BUF: one write, whole. */

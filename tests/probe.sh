@@ -8,6 +8,8 @@
 # ${NAME} / ${NAME:-default} / HEALTHCHECK_URL from the environment.
 #
 # Usage: tests/probe.sh        (HELLO=/path/to/hello to test another build)
+# ${NAME} in single quotes is what the probe must see unexpanded.
+# shellcheck disable=SC2016
 set -eu
 
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +35,11 @@ for k in rsa ec; do
 	"$OPENSSL" pkey -in "$T_PKI/$k.key" -aes256 -passout pass:secret -out "$T_PKI/$k.enc.key"
 	"$OPENSSL" pkey -in "$T_PKI/$k.key" -traditional -aes256 -passout pass:secret -out "$T_PKI/$k.enc-trad.key"
 done
-grep -q 'BEGIN RSA PRIVATE KEY' "$T_PKI/rsa.trad.key" && grep -q 'BEGIN EC PRIVATE KEY' "$T_PKI/ec.trad.key" ||
-	fail "openssl wrote PKCS#1 and SEC1 keys" "expected BEGIN RSA / EC PRIVATE KEY"
+if grep -q 'BEGIN RSA PRIVATE KEY' "$T_PKI/rsa.trad.key" && grep -q 'BEGIN EC PRIVATE KEY' "$T_PKI/ec.trad.key"; then
+	pass "keys in PKCS#1 and SEC1 made for the cases"
+else
+	fail "keys in PKCS#1 and SEC1 made for the cases" "expected BEGIN RSA / EC PRIVATE KEY"
+fi
 cat "$T_PKI/ec.crt" "$T_PKI/ec.key" >"$T_PKI/ec.both.pem"
 printf 'not a key\n' >"$T_DIR/garbage.pem"
 
@@ -247,7 +252,9 @@ expect_grep "three targets, one down: names the one" err "^hello: unhealthy: 1 o
 probe "one slow, one down, -m 2" 1 -m 2 "http://127.0.0.1:$SILENT/" "tcp://127.0.0.1:$CLOSED" "$H/"
 expect_elapsed_below "one slow, one down, -m 2: within the deadline" 2700
 expect_grep "one slow, one down: names both" err "2 of 3 checks failed: http://127\\.0\\.0\\.1:$SILENT/: timeout: .*; tcp://127\\.0\\.0\\.1:$CLOSED: cannot connect"
-probe "sixteen targets" 0 $(for i in $(seq 1 16); do echo "tcp://127.0.0.1:$HTTP"; done)
+sixteen=()
+for _ in $(seq 1 16); do sixteen+=("tcp://127.0.0.1:$HTTP"); done
+probe "sixteen targets" 0 "${sixteen[@]}"
 
 # The environment: exec-form HEALTHCHECK has no shell to expand $PORT.
 penv() { # penv LABEL CODE VAR=VALUE... -- hello arguments
