@@ -20,6 +20,10 @@ DESTDIR ?=
 # whatever ARCH is.
 BUILD_ARCH := $(shell uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
 ARCH ?= $(BUILD_ARCH)
+# An empty ARCH (a Dockerfile's $TARGETARCH outside buildx and podman) is the default.
+ifeq ($(ARCH),)
+override ARCH := $(BUILD_ARCH)
+endif
 # GNU triplets of the cross compilers (Debian's gcc-TRIPLET packages).
 CROSS_amd64 := x86_64-linux-gnu
 CROSS_arm64 := aarch64-linux-gnu
@@ -83,7 +87,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 
 CERT_PEM := certs/ca-certificates.crt
 
-.PHONY: all setup need-build test unit cross-unit install uninstall clean help \
+.PHONY: all setup need-build test unit cross-unit bin-path install uninstall clean help \
 	compare lint bench fuzz update-certs lab distclean bundle-variant
 .DEFAULT_GOAL := all
 
@@ -270,6 +274,11 @@ update-certs:
 	$(Q)scripts/update-certs
 
 # --- install -------------------------------------------------------------------
+
+# Where the release binary for ARCH is (for Dockerfiles and scripts).
+bin-path:
+	@echo $(B)/hello
+
 
 install: $(B)/hello
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
