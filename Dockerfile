@@ -8,7 +8,12 @@
 # Both platforms, one manifest list (an image index) under one name:
 #
 #   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/hello:alpine --push .
-#   podman build --platform linux/amd64,linux/arm64 --manifest hello:alpine . && podman manifest push --all hello:alpine docker://REGISTRY/hello:alpine
+#   podman build --platform linux/amd64,linux/arm64 --build-arg BUILDPLATFORM="linux/$(podman info --format '{{.Host.Arch}}')" --manifest hello:alpine .
+#
+# (then `podman manifest push --all hello:alpine docker://REGISTRY/hello:alpine`). podman 4.3
+# (Debian 12) takes the builder image of the target platform for
+# FROM --platform=$BUILDPLATFORM unless BUILDPLATFORM is passed: the argument
+# names the build machine's platform, which is what the automatic one means.
 #
 # Both bases are build arguments. scripts/setup installs the build
 # dependencies with the builder's own package manager; cross-compiling for
