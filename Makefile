@@ -307,7 +307,8 @@ help:
 	@echo "make update-certs refresh certs/ from the system's Mozilla root set"
 	@echo "make install      install hello and its man page (PREFIX, DESTDIR)"
 	@echo "make clean        remove build/;  make distclean also removes third_party/"
-	@echo "variables: CC CFLAGS LDFLAGS PREFIX DESTDIR V=1"
+	@echo "make ARCH=arm64   cross-compile build/arm64/hello (scripts/setup arm64 installs the compiler)"
+	@echo "variables: ARCH CC CFLAGS LDFLAGS HOSTCC HOSTCFLAGS PREFIX DESTDIR V=1"
 
 setup:
 	$(Q)scripts/setup test compare bench
