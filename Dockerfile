@@ -41,7 +41,9 @@ RUN scripts/setup "${TARGETARCH:-build}"
 COPY . .
 RUN make ARCH="$TARGETARCH" && mkdir /out && cp "$(make -s ARCH="$TARGETARCH" bin-path)" /out/hello
 
-FROM ${RUNTIME_IMAGE}
+# The target's platform, said explicitly: podman 4.3 otherwise gives this
+# stage the platform of the one before (buildx needs nothing).
+FROM --platform=$TARGETPLATFORM ${RUNTIME_IMAGE}
 ARG RUNTIME_IMAGE
 LABEL org.opencontainers.image.title="hello" \
       org.opencontainers.image.description="Static HTTPS client and healthcheck probe" \

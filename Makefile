@@ -252,9 +252,12 @@ include mk/fuzz.mk
 
 # --- images --------------------------------------------------------------------
 
+# PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
+# run under qemu (setup installs and registers it only when asked for).
+comma := ,
 compare:
-	$(Q)scripts/setup build compare
-	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE))
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run)
+	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
@@ -298,7 +301,8 @@ help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         unit, integration, static, image and lint tests"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
-	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node)"
+	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node,"
+	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
