@@ -20,6 +20,11 @@
 # another platform needs a Debian or Ubuntu builder (Debian packages the
 # cross compilers), an Alpine one (alpine:3.21) builds for its own platform.
 # The runtime base must exist for each target platform (alpine does).
+# BuildKit and podman set BUILDPLATFORM and TARGETPLATFORM from --platform;
+# these defaults serve builders that do not (Docker's legacy builder) on an
+# amd64 machine. Elsewhere give both as --build-arg (e.g. linux/arm64).
+ARG BUILDPLATFORM=linux/amd64
+ARG TARGETPLATFORM=linux/amd64
 ARG BUILDER_IMAGE=debian:12-slim
 ARG RUNTIME_IMAGE=alpine:3.21
 
