@@ -80,7 +80,7 @@ MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config
 
 SRCS := main.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
 REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
-LIB_SRCS := url.c http.c ca.c ca_key.c rng.c err.c
+LIB_SRCS := url.c http.c net.c ca.c ca_key.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
 UNIT := url http ca err gcm
 UNIT_BINS := $(UNIT:%=$(H)/check_%)

@@ -58,9 +58,11 @@ struct ca_store {
 };
 
 /* Sets up s with the roots of file (PEM or DER, one or more certificates),
- * or with the embedded bundle when file is NULL. Returns ERR_OK or ERR_CAFILE
- * (unreadable, empty, or not one certificate parsed). */
-int ca_store_init(struct ca_store *s, const char *file);
+ * or with the embedded bundle when file is NULL. A file that is not a
+ * regular one (a pipe) is read until the deadline (net.h) at most.
+ * Returns ERR_OK, ERR_CAFILE (unreadable, empty, larger than CA_FILE_MAX,
+ * or not one certificate parsed) or ERR_TIMEOUT. */
+int ca_store_init(struct ca_store *s, const char *file, long long deadline);
 
 void ca_store_free(struct ca_store *s);
 

@@ -446,19 +446,50 @@ int http_body_eof(const struct http_body *b)
 	return err_set(ERR_PARTIAL, "connection closed before the last chunk");
 }
 
-/* Is there a user header named name (case-insensitive)? */
-static int overridden(const char *name, const char *const *headers, size_t n)
+int http_header_valid(const char *line)
+{
+	const char *p = line;
+
+	while (is_tchar((unsigned char)*p))
+		p++;
+	if (p == line || *p != ':')
+		return 0;
+	for (p++; *p; p++)
+		if (((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Does the user header h ("Name: value") have the field name name
+ * (case-insensitive)? */
+static int header_is(const char *h, const char *name)
 {
 	size_t len = strlen(name);
 
+	return strncasecmp(h, name, len) == 0 && h[len] == ':';
+}
+
+/* Fields that carry credentials, or name the host they were meant for:
+ * never sent to another origin after a redirect (curl's rule; see
+ * CVE-2018-1000007 and CVE-2022-27776). */
+static int origin_bound(const char *h)
+{
+	return header_is(h, "Authorization") || header_is(h, "Cookie") ||
+	       header_is(h, "Proxy-Authorization") || header_is(h, "Host");
+}
+
+/* Is there a user header named name that will be sent? */
+static int overridden(const char *name, const char *const *headers, size_t n, int other_origin)
+{
 	for (size_t i = 0; i < n; i++)
-		if (strncasecmp(headers[i], name, len) == 0 && headers[i][len] == ':')
+		if (header_is(headers[i], name) && !(other_origin && origin_bound(headers[i])))
 			return 1;
 	return 0;
 }
 
 size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
-		    const char *user_agent, const char *const *headers, size_t nheaders)
+		    const char *user_agent, const char *const *headers, size_t nheaders,
+		    int other_origin)
 {
 	char host[URL_HOST_MAX + 16];
 	size_t off = 0;
@@ -475,13 +506,13 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 	if (!url_authority(u, host, sizeof(host)))
 		return 0;
 	PUT("%s %s HTTP/1.1\r\n", method, u->target);
-	if (!overridden("Host", headers, nheaders))
+	if (!overridden("Host", headers, nheaders, other_origin))
 		PUT("Host: %s\r\n", host);
-	if (!overridden("User-Agent", headers, nheaders) && user_agent && *user_agent)
+	if (!overridden("User-Agent", headers, nheaders, other_origin) && user_agent && *user_agent)
 		PUT("User-Agent: %s\r\n", user_agent);
-	if (!overridden("Accept", headers, nheaders))
+	if (!overridden("Accept", headers, nheaders, other_origin))
 		PUT("Accept: */*\r\n");
-	if (!overridden("Connection", headers, nheaders))
+	if (!overridden("Connection", headers, nheaders, other_origin))
 		PUT("Connection: close\r\n");
 	for (size_t i = 0; i < nheaders; i++) {
 		const char *colon = strchr(headers[i], ':');
@@ -491,6 +522,8 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 			v++;
 		if (*v == '\0')
 			continue;	/* "Name:" removes the field */
+		if (other_origin && origin_bound(headers[i]))
+			continue;
 		PUT("%s\r\n", headers[i]);
 	}
 	PUT("\r\n");

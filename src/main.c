@@ -94,6 +94,40 @@ static const char usage_text[] =
 	"52 empty reply, 56 receive failure, 60 peer not verified, 77 bad CA file.\n";
 
 static int quiet_errors;	/* -s without -S */
+static int stdout_closed;	/* hello was started with fd 1 closed */
+
+/* Makes sure fds 0, 1 and 2 are open before any file or socket is: with
+ * one closed, the next socket would take its number, and the body (or, for
+ * fd 2, the -v lines) would be written into the connection. A closed fd
+ * gets a stand-in: /dev/null, or where there is none (an empty chroot) one
+ * end of a pipe whose other end is closed at once, so it reads as empty
+ * (fd 0) or fails every write (fds 1, 2). Returns 0, or -1 when not even
+ * that can be made. */
+static int keep_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int p[2];
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (fd == STDOUT_FILENO)
+			stdout_closed = 1;
+		/* fds below fd are open now, so the lowest free one is fd. */
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) == fd)
+			continue;
+		if (pipe(p) < 0)
+			return -1;
+		if (fd == 0) {	/* p[0] is fd 0 */
+			close(p[1]);
+			continue;
+		}
+		/* p[0] is fd: replace it with the write end. */
+		if (dup2(p[1], fd) < 0)
+			return -1;
+		close(p[1]);
+	}
+	return 0;
+}
 
 /* The one line a failure prints: "hello: <prefix><what>: <detail>". The
  * detail may quote user or server input: control bytes become '?' so the
@@ -229,13 +263,16 @@ static int set_option(struct opts *o, enum opt_id id, const char *name, const ch
 	case OPT_HEADER:
 		if (o->nheaders == MAX_HEADERS)
 			return err_set(ERR_USAGE, "%s: more than %d headers", name, MAX_HEADERS);
-		if (!strchr(arg, ':') || arg[0] == ':' || strpbrk(arg, "\r\n"))
-			return err_set(ERR_USAGE, "%s: '%s' is not 'Name: value' on one line", name, arg);
+		if (!http_header_valid(arg))
+			return err_set(ERR_USAGE, "%s: '%s' is not 'Name: value' (a name of letters, "
+				       "digits or !#$%%&'*+-.^_`|~ right before the colon, no control "
+				       "characters)", name, arg);
 		o->headers[o->nheaders++] = arg;
 		break;
 	case OPT_USER_AGENT:
-		if (strpbrk(arg, "\r\n"))
-			return err_set(ERR_USAGE, "%s: line break in user agent", name);
+		for (const char *c = arg; *c; c++)
+			if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
+				return err_set(ERR_USAGE, "%s: control character in the user agent", name);
 		o->user_agent = arg;
 		break;
 	case OPT_MAX_TIME:
@@ -366,6 +403,8 @@ static int sink_write(struct sink *s, const char *buf, size_t len)
 {
 	if (s->discard)
 		return ERR_OK;
+	if (!s->path && stdout_closed)
+		return err_set(ERR_WRITE, "stdout is closed (use -o FILE, or -o /dev/null to discard)");
 	if (s->fd < 0) {
 		s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (s->fd < 0)
@@ -423,6 +462,8 @@ struct job {
 	struct ca_store ca;
 	int ca_ready;
 	long long deadline;
+	struct url first;		/* the URL asked for: its origin owns the credentials */
+	unsigned long long body_bytes;	/* body bytes received so far */
 	struct sink out;
 	char buf[HTTP_HEAD_MAX + 1];
 };
@@ -447,7 +488,7 @@ static int load_ca(struct job *j)
 		return ERR_OK;
 	if (file && !*file)
 		file = NULL;
-	if ((r = ca_store_init(&j->ca, file)) != ERR_OK)
+	if ((r = ca_store_init(&j->ca, file, j->deadline)) != ERR_OK)
 		return r;
 	j->ca_ready = 1;
 	verbose(o, "* trusting %s%s\n", file ? "the CAs in " : "the embedded CA bundle", file ? file : "");
@@ -475,8 +516,9 @@ static int open_conn(struct job *j, const struct url *u, struct conn *c)
 	if ((r = load_ca(j)) != ERR_OK)
 		return r;
 	r = tls_open(&c->tls, c->fd, u->host, &j->ca, cdl < j->deadline ? cdl : j->deadline);
-	if (r == ERR_TIMEOUT && cdl < j->deadline)
-		err_set(ERR_TIMEOUT, "TLS handshake with %s not done within --connect-timeout", u->host);
+	if (r == ERR_TIMEOUT)
+		err_set(ERR_TIMEOUT, "TLS handshake with %s not done within %s", u->host,
+			cdl < j->deadline ? "--connect-timeout" : "the time allowed");
 	if (r != ERR_OK)
 		return r;
 	verbose(o, "* %s, %s\n* peer: %s\n* certificate verified for %s\n", tls_version(c->tls),
@@ -537,16 +579,28 @@ static int stream_body(struct job *j, struct conn *c, struct http_body *b, size_
 		done = http_body_decode(b, j->buf, &len);
 		if (done > 1)
 			return done;	/* ERR_RECV: bad chunked framing */
+		j->body_bytes += len;
 		if (len && (r = sink_write(&j->out, j->buf, len)) != ERR_OK)
 			return r;
 		if (done == 1)
 			return ERR_OK;
-		if ((r = conn_read(c, j->buf, HTTP_HEAD_MAX, &got, j->deadline)) != ERR_OK)
+		r = conn_read(c, j->buf, HTTP_HEAD_MAX, &got, j->deadline);
+		if (r == ERR_TIMEOUT)
+			return err_set(r, "the body was still arriving when the time allowed ran out "
+				       "(%llu bytes received)", j->body_bytes);
+		if (r != ERR_OK)
 			return r;
 		if (got == 0)
 			return http_body_eof(b);
 		len = got;
 	}
+}
+
+/* Same scheme, host and port (RFC 6454): "localhost" and "127.0.0.1" are
+ * two origins, as they are to curl. */
+static int same_origin(const struct url *a, const struct url *b)
+{
+	return a->tls == b->tls && a->port == b->port && strcmp(a->host, b->host) == 0;
 }
 
 static int is_redirect(int status)
@@ -572,7 +626,7 @@ static int fetch(struct job *j, struct url *u)
 
 		req_len = http_request(req, sizeof(req), o->head ? "HEAD" : "GET", u,
 				       o->user_agent ? o->user_agent : "hello/" HELLO_VERSION,
-				       o->headers, o->nheaders);
+				       o->headers, o->nheaders, !same_origin(u, &j->first));
 		if (req_len == 0)
 			return err_set(ERR_USAGE, "request headers longer than %zu bytes", sizeof(req));
 		if ((r = open_conn(j, u, &c)) != ERR_OK) {
@@ -645,10 +699,16 @@ int main(int argc, char **argv)
 	struct opts o;
 	int r;
 
+	/* 0. fds 0-2 are taken before anything else can take their numbers. */
+	if (keep_std_fds() < 0)
+		return err_exit_code(ERR_WRITE);
+
 	/* 1. No argument: the greeting. */
 	if (argc == 1) {
-		if (fputs(GREETING, stdout) == EOF || fflush(stdout) == EOF)
+		if (stdout_closed || fputs(GREETING, stdout) == EOF || fflush(stdout) == EOF) {
+			print_error("", err_what(ERR_WRITE), stdout_closed ? "stdout is closed" : strerror(errno));
 			return err_exit_code(ERR_WRITE);
+		}
 		return 0;
 	}
 
@@ -676,6 +736,7 @@ int main(int argc, char **argv)
 		goto done;
 	j.o = &o;
 	j.deadline = o.max_time > 0 ? net_now_ms() + o.max_time : NET_NO_DEADLINE;
+	j.first = u;
 	j.out.fd = o.output ? -1 : STDOUT_FILENO;
 	j.out.path = o.output;
 	j.out.discard = o.healthcheck;

@@ -11,6 +11,7 @@
 
 #include "ca.h"
 #include "err.h"
+#include "net.h"
 #include "unit.h"
 
 static const unsigned char *root_der(size_t i)
@@ -507,7 +508,7 @@ START_TEST(test_store_bad_file)
 		break;
 	}
 	err_clear();
-	r = ca_store_init(&s, path);
+	r = ca_store_init(&s, path, NET_NO_DEADLINE);
 	ck_assert_msg(r == ERR_CAFILE, "%s: returned %d", bad_files[_i].label, r);
 	ck_assert_msg(strstr(err_detail(), path) != NULL, "%s: detail '%s' does not name the file",
 		      bad_files[_i].label, err_detail());
@@ -591,7 +592,7 @@ START_TEST(test_store_file)
 
 		write_temp(path, sizeof(path), root_der(i), ca_bundle_roots[i].der_len);
 	}
-	r = ca_store_init(&s, path);
+	r = ca_store_init(&s, path, NET_NO_DEADLINE);
 	ck_assert_msg(r == ERR_OK, "%s: returned %d (%s)", good_files[_i].label, r, err_detail());
 	ck_assert_msg(s.from_file == 1, "%s: not from file", good_files[_i].label);
 	ck_assert_msg(s.file_count == good_files[_i].count, "%s: %zu roots, expected %zu",
@@ -616,7 +617,7 @@ START_TEST(test_store_file_other_issuer)
 
 	ck_assert_msg(ca_key_cmp(a, alen, b, blen) != 0, "first and last root share a subject");
 	write_temp(path, sizeof(path), root_der(0), ca_bundle_roots[0].der_len);
-	ck_assert(ca_store_init(&s, path) == ERR_OK);
+	ck_assert(ca_store_init(&s, path, NET_NO_DEADLINE) == ERR_OK);
 	child_of(&child, other);
 	ck_assert_msg(ca_lookup(&s, &child, &cand) == 0, "other issuer: error");
 	ck_assert_msg(cand == NULL, "other issuer: a candidate was returned");
@@ -631,7 +632,7 @@ START_TEST(test_store_bundle_lookup)
 	struct ca_store s;
 	char label[32];
 
-	ck_assert(ca_store_init(&s, NULL) == ERR_OK);
+	ck_assert(ca_store_init(&s, NULL, NET_NO_DEADLINE) == ERR_OK);
 	ck_assert_msg(s.from_file == 0, "bundle store marked as from file");
 	snprintf(label, sizeof(label), "bundle root %d", _i);
 	check_lookup_self(&s, (size_t)_i, label);
@@ -668,7 +669,7 @@ START_TEST(test_store_lookup_stranger)
 		child.issuer_raw.len = strangers[_i].rawlen;
 	}
 	child.issuer_raw.p = der;
-	ck_assert(ca_store_init(&s, NULL) == ERR_OK);
+	ck_assert(ca_store_init(&s, NULL, NET_NO_DEADLINE) == ERR_OK);
 	r = ca_lookup(&s, &child, &cand);
 	ck_assert_msg(r == 0, "%s: returned -0x%04x", strangers[_i].label, (unsigned)-r);
 	ck_assert_msg(cand == NULL, "%s: a candidate was returned", strangers[_i].label);

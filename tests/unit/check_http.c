@@ -797,9 +797,10 @@ static const struct {
 	const char *url;
 	const char *method;
 	const char *ua;
-	const char *headers[3];
+	const char *headers[5];
 	size_t nheaders;
 	const char *want;
+	int other_origin;
 } requests[] = {
 	{"defaults", "http://example.com/x?y", "GET", "hello/1", {0}, 0,
 	 "GET /x?y HTTP/1.1\r\nHost: example.com\r\n" DEFAULTS_AFTER_HOST "\r\n"},
@@ -841,7 +842,61 @@ static const struct {
 	{"all defaults removed", "http://h/", "GET", "hello/1",
 	 {"Host:", "User-Agent:", "Accept:"}, 3,
 	 "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"},
+	/* After a redirect to another origin: credentials and Host stay behind,
+	 * whatever the case of their names; everything else goes along. */
+	{"other origin: credentials dropped", "http://h/", "GET", "hello/1",
+	 {"Authorization: Bearer S", "X-A: 1", "cookie: c=1", "PROXY-AUTHORIZATION: Basic x"}, 4,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "X-A: 1\r\n\r\n", 1},
+	{"other origin: custom Host dropped", "http://h:81/", "GET", "hello/1",
+	 {"host: evil.example", "Accept: text/html"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: hello/1\r\nConnection: close\r\n"
+	 "Accept: text/html\r\n\r\n", 1},
+	{"same origin: credentials kept", "http://h/", "GET", "hello/1",
+	 {"Authorization: Bearer S", "Cookie: c=1"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization: Bearer S\r\nCookie: c=1\r\n\r\n"},
+	{"other origin: a name that only starts like one is kept", "http://h/", "GET", "hello/1",
+	 {"Authorization-Hint: x", "Cookies: y"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization-Hint: x\r\nCookies: y\r\n\r\n", 1},
 };
+
+/* --- http_header_valid ------------------------------------------------------- */
+
+static const struct {
+	const char *line;
+	int valid;
+} header_lines[] = {
+	{"X-A: 1", 1},
+	{"X-A:", 1},
+	{"X-A:1", 1},
+	{"x!#$%&'*+-.^_`|~09: v", 1},
+	{"X-A: tab\tinside", 1},
+	{"X-A: \x80\xff obs-text", 1},
+	{" X: v", 0},		/* would continue the previous field */
+	{"\tX: v", 0},
+	{"Host : evil", 0},	/* whitespace before the colon */
+	{"Bad Name: x", 0},
+	{"X\tY: v", 0},
+	{": v", 0},
+	{"NoColon", 0},
+	{"", 0},
+	{"X(y): v", 0},
+	{"X\"y: v", 0},
+	{"X/y: v", 0},
+	{"\xc3\xa9t\xc3\xa9: v", 0},	/* non-ASCII name */
+	{"X: a\rb", 0},
+	{"X: a\nb", 0},
+	{"X: bell\a", 0},
+	{"X: del\x7f", 0},
+	{"X: esc\x1b[31m", 0},
+};
+
+START_TEST(test_header_valid)
+{
+	ck_assert_msg(http_header_valid(header_lines[_i].line) == header_lines[_i].valid,
+		      "'%s': expected %s", header_lines[_i].line,
+		      header_lines[_i].valid ? "valid" : "refused");
+}
+END_TEST
 
 static size_t build_request(int i, char *buf, size_t cap)
 {
@@ -849,7 +904,7 @@ static size_t build_request(int i, char *buf, size_t cap)
 
 	ck_assert_msg(url_parse(&u, requests[i].url) == ERR_OK, "%s: URL does not parse", requests[i].label);
 	return http_request(buf, cap, requests[i].method, &u, requests[i].ua, requests[i].headers,
-			    requests[i].nheaders);
+			    requests[i].nheaders, requests[i].other_origin);
 }
 
 START_TEST(test_request)
@@ -934,6 +989,7 @@ static Suite *http_suite(void)
 	tc = tcase_create("request");
 	tcase_add_loop_test(tc, test_request, 0, N(requests));
 	tcase_add_loop_test(tc, test_request_small_buffer, 0, N(requests));
+	tcase_add_loop_test(tc, test_header_valid, 0, N(header_lines));
 	suite_add_tcase(s, tc);
 	return s;
 }
