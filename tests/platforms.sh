@@ -126,6 +126,8 @@ case $(file -b "$T_DIR/hello-arm64") in
 *) fail "arm64 scratch image holds a static aarch64 /hello" "file says '$(file -b "$T_DIR/hello-arm64")'" ;;
 esac
 if [ -f "$T_ROOT/build/arm64/hello" ]; then
+	# Reproducible: a clean build in the builder container, at another path,
+	# gives the bytes of this tree's build.
 	expect_same_file "arm64 scratch image: the make ARCH=arm64 binary, byte for byte" \
 		"$T_ROOT/build/arm64/hello" "$T_DIR/hello-arm64"
 else
