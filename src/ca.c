@@ -112,7 +112,7 @@ fail:
 /* Why a CA file yielded no certificate, in words. */
 static const char *parse_error(int r)
 {
-	switch (-((-r) & 0xff80)) {
+	switch (CA_ERR_HIGH(r)) {
 	case MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG:
 		return "unsupported signature algorithm";
 	case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:

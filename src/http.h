@@ -68,8 +68,8 @@ int http_body_init(struct http_body *b, const struct http_head *h, int head_requ
 
 /* Turns received bytes into body bytes, in place: on entry buf[0..*len) is
  * what arrived, on return buf[0..*len) is the body data it held. Bytes after
- * the end of the body are dropped. Returns 0 when more body is expected, 1
- * when the body is complete, or ERR_RECV for bad chunked framing. */
+ * the end of the body are dropped; b->done is set once the body is
+ * complete. Returns ERR_OK, or ERR_RECV for bad chunked framing. */
 int http_body_decode(struct http_body *b, char *buf, size_t *len);
 
 /* The verdict when the connection closed: ERR_OK when the body is complete

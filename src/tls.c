@@ -1,6 +1,7 @@
 #include "tls.h"
 #include "err.h"
 #include "net.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -60,13 +61,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 static int ascii_ieq(const char *a, const unsigned char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int x = (unsigned char)a[i], y = b[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x += 32;
-		if (y >= 'A' && y <= 'Z')
-			y += 32;
-		if (x != y)
+		if (ascii_lower((unsigned char)a[i]) != ascii_lower(b[i]))
 			return 0;
 	}
 	return 1;
@@ -242,7 +237,7 @@ static int verify_failure(struct tls *t, const char *host)
 		return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an algorithm "
 			       "hello does not accept (such as SHA-1)");
 
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
 		if (!(flags & reasons[i].flag) || strstr(why, reasons[i].words))
 			continue;
 		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", n ? ", " : "", reasons[i].words);
@@ -271,8 +266,8 @@ static int tls_failure(struct tls *t, int r, const char *host)
 	/* A certificate mbedtls could not parse is a verdict on the peer
 	 * (60), not a protocol failure (35). */
 	if (r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && r != MBEDTLS_ERR_X509_ALLOC_FAILED &&
-	    ((-r & 0xff80) >= 0x2080 && (-r & 0xff80) <= 0x3000)) {
-		if ((-r & 0xff80) == -MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG)
+	    CA_ERR_IS_X509(r)) {
+		if (CA_ERR_HIGH(r) == MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG)
 			return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an "
 				       "algorithm hello does not accept (such as SHA-1)");
 		return err_set(ERR_PEER_VERIFY, "the server's certificate is malformed or uses a "

@@ -86,16 +86,16 @@ static size_t build_name(const char *spec, unsigned char *out, size_t cap)
 			const char *eq = strchr(p, '=');
 
 			ck_assert_msg(eq != NULL, "bad Name spec '%s'", spec);
-			for (t = 0; t < N(types); t++)
+			for (t = 0; t < ARRAY_SIZE(types); t++)
 				if ((size_t)(eq - p) == strlen(types[t].name) &&
 				    memcmp(p, types[t].name, (size_t)(eq - p)) == 0)
 					break;
-			ck_assert_msg(t < N(types), "bad attribute type in '%s'", spec);
+			ck_assert_msg(t < ARRAY_SIZE(types), "bad attribute type in '%s'", spec);
 			oid[2] = types[t].oid;
-			for (k = 0; k < N(strings); k++)
+			for (k = 0; k < ARRAY_SIZE(strings); k++)
 				if (strings[k].code == eq[1])
 					break;
-			ck_assert_msg(k < N(strings) && eq[2] == ':', "bad string type in '%s'", spec);
+			ck_assert_msg(k < ARRAY_SIZE(strings) && eq[2] == ':', "bad string type in '%s'", spec);
 			p = eq + 3;
 			vlen = strcspn(p, "/+");
 			put_tlv(ava, sizeof(ava), &na, 0x06, oid, 3);
@@ -683,29 +683,29 @@ static Suite *ca_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("name_key");
-	tcase_add_loop_test(tc, test_name_key, 0, N(names));
-	tcase_add_loop_test(tc, test_name_key_malformed, 0, N(malformed));
+	tcase_add_loop_test(tc, test_name_key, 0, ARRAY_SIZE(names));
+	tcase_add_loop_test(tc, test_name_key_malformed, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_name_key_cap);
 	tcase_add_test(tc, test_name_key_too_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("key_cmp");
-	tcase_add_loop_test(tc, test_key_cmp, 0, N(cmps));
+	tcase_add_loop_test(tc, test_key_cmp, 0, ARRAY_SIZE(cmps));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bundle");
 	tcase_add_test(tc, test_bundle_info);
 	tcase_add_loop_test(tc, test_bundle_root, 0, (int)ca_bundle_count);
 	tcase_add_loop_test(tc, test_bundle_sorted, 1, (int)ca_bundle_count);
-	tcase_add_loop_test(tc, test_bundle_absent, 0, N(absent));
+	tcase_add_loop_test(tc, test_bundle_absent, 0, ARRAY_SIZE(absent));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store");
-	tcase_add_loop_test(tc, test_store_bad_file, 0, N(bad_files));
-	tcase_add_loop_test(tc, test_store_file, 0, N(good_files));
+	tcase_add_loop_test(tc, test_store_bad_file, 0, ARRAY_SIZE(bad_files));
+	tcase_add_loop_test(tc, test_store_file, 0, ARRAY_SIZE(good_files));
 	tcase_add_test(tc, test_store_file_other_issuer);
 	tcase_add_loop_test(tc, test_store_bundle_lookup, 0, (int)ca_bundle_count);
-	tcase_add_loop_test(tc, test_store_lookup_stranger, 0, N(strangers));
+	tcase_add_loop_test(tc, test_store_lookup_stranger, 0, ARRAY_SIZE(strangers));
 	suite_add_tcase(s, tc);
 	return s;
 }
