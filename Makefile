@@ -58,7 +58,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 CERT_PEM := certs/ca-certificates.crt
 
 .PHONY: all setup need-build test unit install uninstall clean help \
-	compare lint bench fuzz update-certs lab distclean bundle-variant
+	compare lint bench bench-inputs fuzz update-certs lab distclean bundle-variant
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -194,10 +194,46 @@ lab:
 	$(Q)scripts/setup build compare
 	$(Q)scripts/lab-numbers --run
 
+# What scripts/bench measures besides build/hello: the same link without -s
+# (names for the profiles and the size breakdown; its loaded bytes are
+# build/hello's), our sources, the trust store and mbedtls compiled again
+# without LTO (each object then lists every function it defines, for the
+# breakdown by source file), and the Go peer, static, with no network.
+BENCH := $(B)/bench
+NOLTO_FLAGS = $(filter-out -flto -flto-partition=one,$(REL_FLAGS))
+BENCH_NAMES := $(SRCS:%.c=$(BENCH)/names/%.o) $(BENCH)/names/cabundle.o
+
 bench:
 	$(Q)scripts/setup bench
-	$(Q)$(MAKE) --no-print-directory $(B)/hello
+	$(Q)$(MAKE) --no-print-directory $(B)/hello bench-inputs
 	$(Q)scripts/bench
+
+bench-inputs: $(BENCH)/hello-syms $(BENCH_NAMES) $(BENCH)/names/mbedtls/libmbedtls.a $(BENCH)/goget
+
+$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(filter-out -s,$(REL_LDFLAGS)) $(LDFLAGS) -Wl,-Map,$@.map \
+		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+
+$(BENCH)/names/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(NOLTO_FLAGS) $(MBEDTLS_INC) -DHELLO_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(BENCH)/names/cabundle.o: $(B)/gen/cabundle.c src/ca.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(NOLTO_FLAGS) $(MBEDTLS_INC) -c $< -o $@
+
+$(BENCH)/names/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(@D) \
+		CC="$(CC)" AR="$(AR)" CFLAGS="$(CFLAGS) $(NOLTO_FLAGS)" V=$(V) \
+		O3_FILES="$(O3_FILES)" O2_FILES="$(O2_FILES)"
+
+$(BENCH)/goget: bench/goget/main.go bench/goget/go.mod
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  GO      $@")
+	$(Q)cd bench/goget && CGO_ENABLED=0 GOFLAGS=-mod=mod GOPROXY=off \
+		GOPATH=$(CURDIR)/$(BENCH)/gopath GOCACHE=$(CURDIR)/$(BENCH)/gocache \
+		go build -trimpath -ldflags='-s -w' -o $(CURDIR)/$@ .
 
 # --- trust store maintenance ---------------------------------------------------
 
