@@ -264,7 +264,7 @@ help:
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
-	@echo "make bench        size, instructions, memory and throughput vs curl -> bench/RESULTS.md"
+	@echo "make bench        size, instructions, memory, throughput vs curl, Go, wget -> bench/RESULTS.md"
 	@echo "make setup        install what is missing (root, apt-get or apk)"
 	@echo "make update-certs refresh certs/ from the system's Mozilla root set"
 	@echo "make install      install hello and its man page (PREFIX, DESTDIR)"

@@ -58,20 +58,18 @@ static int try_connect(int *fd, const struct addrinfo *ai, unsigned port, long l
 	int s, r, soerr = 0, one = 1;
 	socklen_t len = sizeof(soerr);
 
-	describe(ai->ai_addr, addr, sizeof(addr));
 	s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	if (s < 0)
-		return err_set(ERR_CONNECT, "%s port %u: %s", addr, port, strerror(errno));
+	if (s < 0) {
+		soerr = errno;
+		goto fail;
+	}
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		soerr = errno;
 		goto fail;
 	}
 	r = wait_fd(s, POLLOUT, until);
-	if (r == 0) {
-		close(s);
-		return err_set(ERR_TIMEOUT, "%s port %u: %s timed out", addr, port,
-			       timeout_is_connect ? "connect" : "operation");
-	}
+	if (r == 0)
+		goto fail;
 	if (r < 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
 		soerr = errno;
 		goto fail;
@@ -82,7 +80,14 @@ static int try_connect(int *fd, const struct addrinfo *ai, unsigned port, long l
 	*fd = s;
 	return ERR_OK;
 fail:
-	close(s);
+	/* The address is formatted only here: a probe that connects spends
+	 * nothing on it. soerr 0 is the deadline. */
+	if (s >= 0)
+		close(s);
+	describe(ai->ai_addr, addr, sizeof(addr));
+	if (!soerr)
+		return err_set(ERR_TIMEOUT, "%s port %u: %s timed out", addr, port,
+			       timeout_is_connect ? "connect" : "operation");
 	return err_set(ERR_CONNECT, "%s port %u: %s", addr, port, strerror(soerr));
 }
 
@@ -105,7 +110,7 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 			return err_set(ERR_RESOLVE, "%s: %s", host, strerror(errno));
 		return err_set(ERR_RESOLVE, "%s: %s", host, gai_strerror(e));
 	}
-	rc = err_set(ERR_CONNECT, "%s: no address", host);
+	rc = res ? ERR_CONNECT : err_set(ERR_CONNECT, "%s: no address", host);
 	for (ai = res; ai; ai = ai->ai_next) {
 		rc = try_connect(fd, ai, port, until, until == connect_deadline);
 		if (rc != ERR_CONNECT)
