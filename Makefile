@@ -158,7 +158,7 @@ $(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/mbedtls/libmbedtls
 # check_gcm reads NIST's vectors from the fetched mbedtls source and asks
 # mbedtls's internal aesni.h whether the CPU takes the bulk path.
 CHECK_FLAGS_gcm := -I$(MBEDTLS_SRC)/library -DGCM_VECTORS='"$(CURDIR)/$(MBEDTLS_SRC)/tests/suites"'
-# check_ecc tests the public inverse that patch 0004 declares in bignum_internal.h.
+# check_ecc tests the public inverse that patch 0007 declares in bignum_internal.h.
 CHECK_FLAGS_ecc := -I$(MBEDTLS_SRC)/library
 
 $(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a

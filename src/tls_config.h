@@ -47,7 +47,7 @@
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDH_C
 /* X25519 through HACL*'s formally verified code in mbedtls's
- * 3rdparty/everest (patch 0003 sends key generation there too): a fifth of
+ * 3rdparty/everest (patch 0006 sends key generation there too): a fifth of
  * the instructions of the generic ladder. */
 #define MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
 #define MBEDTLS_ECDSA_C

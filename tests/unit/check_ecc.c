@@ -1,6 +1,6 @@
 /* Unit tests for elliptic-curve arithmetic as the program builds it: mbedtls
- * with patches/mbedtls-0003-x25519-hacl.patch (every Curve25519
- * multiplication through HACL*) and mbedtls-0004-ecdsa-verify-public-inverse
+ * with patches/mbedtls-0006-x25519-hacl.patch (every Curve25519
+ * multiplication through HACL*) and mbedtls-0007-ecdsa-verify-public-inverse
  * (variable-time inverses for the public values of ECDSA verification).
  *
  * - X25519: RFC 7748's vectors (section 5.2, the iterated function to 1,000
