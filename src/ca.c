@@ -1,12 +1,10 @@
 #include "ca.h"
 #include "err.h"
+#include "file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mbedtls/pem.h>
 
@@ -40,61 +38,10 @@ size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
 	return lo;
 }
 
-/* Reads all of path into a new NUL-terminated buffer (mbedtls wants PEM
- * input to include its terminating NUL). */
-static int read_file(const char *path, unsigned char **out, size_t *len)
-{
-	unsigned char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
-
-	if (fd < 0)
-		return err_set(ERR_CAFILE, "%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t got;
-
-		if (cap - n < 4096) {
-			unsigned char *b;
-
-			cap = cap ? cap * 2 : 16384;
-			if (cap > CA_FILE_MAX + 1) {
-				e = EFBIG;
-				goto fail;
-			}
-			if (!(b = realloc(buf, cap))) {
-				e = ENOMEM;
-				goto fail;
-			}
-			buf = b;
-		}
-		got = read(fd, buf + n, cap - n - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			e = errno;
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return ERR_OK;
-fail:
-	free(buf);
-	close(fd);
-	if (e == EFBIG)
-		return err_set(ERR_CAFILE, "%s: larger than %u bytes", path, CA_FILE_MAX);
-	return err_set(ERR_CAFILE, "%s: %s", path, strerror(e));
-}
-
 /* Why a CA file yielded no certificate, in words. */
 static const char *parse_error(int r)
 {
-	switch (-((-r) & 0xff80)) {
+	switch (CA_ERR_HIGH(r)) {
 	case MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG:
 		return "unsupported signature algorithm";
 	case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
@@ -112,7 +59,7 @@ static const char *parse_error(int r)
 	}
 }
 
-int ca_store_init(struct ca_store *s, const char *file)
+int ca_store_init(struct ca_store *s, const char *file, long long deadline)
 {
 	unsigned char *buf;
 	size_t len;
@@ -123,8 +70,8 @@ int ca_store_init(struct ca_store *s, const char *file)
 	if (!file)
 		return ERR_OK;
 	s->from_file = 1;
-	if (read_file(file, &buf, &len) != ERR_OK)
-		return ERR_CAFILE;
+	if ((r = file_read(file, CA_FILE_MAX, ERR_CAFILE, deadline, &buf, &len)) != ERR_OK)
+		return r;
 	if (len == 0) {
 		free(buf);
 		return err_set(ERR_CAFILE, "%s: file is empty", file);

@@ -159,9 +159,16 @@ check_one_error_line() {
 # Always returns 0 (scripts run under set -e); `last_ok` tells whether it
 # passed, to guard checks that only make sense after a good run.
 expect_exit() {
-	local label=$1 code=$2 why
+	local label=$1 code=$2
 	shift 2
 	run "$@"
+	expect_result "$label" "$code"
+}
+
+# expect_result LABEL CODE: expect_exit's verdict on the last run (for a
+# run made some other way).
+expect_result() {
+	local label=$1 code=$2 why
 	T_OK=0
 	if [ "$T_RC" -ne "$code" ]; then
 		if [ "$T_RC" -eq 124 ] || [ "$T_RC" -eq 137 ]; then
@@ -217,6 +224,18 @@ expect_no_grep() {
 		fail "$label" "expected std$2 not to match /$3/, got '$(grep -Em 1 -- "$3" "$file" | cut -c1-120)'"
 	else
 		pass "$label"
+	fi
+}
+
+# expect_lines LABEL out|err N: the last run's stdout/stderr has N lines.
+expect_lines() {
+	local file=$T_OUT n
+	[ "$2" = err ] && file=$T_ERR
+	n=$(wc -l <"$file")
+	if [ "$n" -eq "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected $3 lines on std$2, got $n: '$(head -c 120 "$file" | tr -c '[:print:]' '.')'"
 	fi
 }
 

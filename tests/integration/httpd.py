@@ -11,8 +11,18 @@ Routes (GET and HEAD):
   /status/N               status N, body "status N\n"
   /redirect/N             302 to /redirect/N-1; /redirect/0 is 200 "final body\n"
   /loop                   302 to itself
-  /redirect-to?url=URL    302 to URL (percent-decoded)
+  /redirect-to?url=URL[&code=N]
+                          302 (or N: 301, 303, 307, 308) to URL (percent-decoded)
   /headers                200, body is the request head exactly as received
+  /sni                    200, body "sni: NAME" (the TLS server_name the
+                          client sent) or "sni: (none)"; plain HTTP: "sni: (plain)"
+  /echo-body              200, body "METHOD m\nTYPE content-type\nBODY b" (any
+                          method; b is the request body, by Content-Length)
+  /pad/N/TEXT             200, N bytes of 'x', then TEXT
+  /record                 200 "secret body\n", then reads the connection
+                          until the client closes it and appends to --log
+                          "after-response: N bytes" (or "after-response:
+                          error WHY"): a client must send nothing more
   /chunked                200, chunked transfer encoding
   /nolength               200 without Content-Length, body ends at close
   /slow                   reads the request, then says nothing for 30 s
@@ -44,6 +54,7 @@ QUIET_SECONDS = 30
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root = "."
+    log_path = None
 
     def version_string(self):
         return "hello-test-httpd"
@@ -71,6 +82,27 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = lambda self: self.do_GET()
+
+    def record_rest(self):
+        """Reads what the client sends after the response, until it closes."""
+        got = 0
+        why = None
+        self.connection.settimeout(10)
+        try:
+            while True:
+                data = self.connection.recv(65536)
+                if not data:
+                    break
+                got += len(data)
+        except (ssl.SSLEOFError, ConnectionResetError):
+            pass
+        except (OSError, ssl.SSLError) as err:
+            why = str(err)
+        if self.log_path:
+            with open(self.log_path, "a") as f:
+                f.write("after-response: %s\n" % ("error " + why if why else "%d bytes" % got))
+
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -97,8 +129,29 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/loop":
             self.redirect("/loop")
         elif path == "/redirect-to":
-            target = urllib.parse.parse_qs(url.query).get("url", ["/"])[0]
-            self.redirect(target)
+            query = urllib.parse.parse_qs(url.query)
+            code = int(query.get("code", ["302"])[0])
+            self.send_body(code, b"moved\n", extra=[("Location", query.get("url", ["/"])[0])])
+        elif path == "/sni":
+            if isinstance(self.connection, ssl.SSLSocket):
+                name = getattr(self.connection, "hello_sni", None)
+                self.send_body(200, ("sni: %s\n" % (name or "(none)")).encode())
+            else:
+                self.send_body(200, b"sni: (plain)\n")
+        elif path == "/echo-body":
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+            out = b"METHOD %s\nTYPE %s\nBODY %s" % (self.command.encode(),
+                                                    (self.headers.get("Content-Type") or "-").encode(), body)
+            self.send_body(200, out)
+        elif path.startswith("/pad/"):
+            _, _, n, text = path.split("/", 3)
+            self.send_body(200, b"x" * int(n) + text.encode())
+        elif path == "/record":
+            self.send_body(200, b"secret body\n")
+            self.wfile.flush()
+            self.record_rest()
+            self.close_connection = True
         elif path == "/headers":
             head = self.requestline + "\r\n" + str(self.headers)
             self.send_body(200, head.encode("latin-1"))
@@ -148,14 +201,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(404, b"not found\n")
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, handler, family, context):
-        self.address_family = family
-        self.context = context
-        super().__init__(address, handler)
+class TLSMixin:
+    """Wraps each accepted socket in TLS when self.context is set."""
 
     def get_request(self):
         sock, addr = super().get_request()
@@ -177,12 +224,33 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         super().finish_request(request, client_address)
 
 
+class Server(TLSMixin, socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, family, context):
+        self.address_family = family
+        self.context = context
+        super().__init__(address, handler)
+
+
+class UnixServer(TLSMixin, socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """The same routes on a unix socket (for --unix-socket)."""
+    daemon_threads = True
+
+    def __init__(self, path, handler, context):
+        self.context = context
+        super().__init__(path, handler)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--root", default=".")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--log", help="file that /record appends to")
+    parser.add_argument("--unix", metavar="PATH", help="serve on this unix socket instead")
     args = parser.parse_args()
 
     addr = ipaddress.ip_address(args.bind)
@@ -194,7 +262,17 @@ def main():
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls[0], args.tls[1])
+
+        def note_sni(sock, name, _context):
+            sock.hello_sni = name
+        context.sni_callback = note_sni
     Handler.root = args.root
+    Handler.log_path = args.log
+    if args.unix:
+        server = UnixServer(args.unix, Handler, context)
+        print("PORT 0", flush=True)
+        server.serve_forever()
+        return
     server = Server((args.bind, args.port), Handler, family, context)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
