@@ -96,7 +96,7 @@ START_TEST(x25519_rfc7748_vectors)
 		 "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
 		 "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
 	};
-	for (size_t i = 0; i < N(v); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		unsigned char k[32], u[32], want[32], got[32];
 		hex(k, 32, v[i].k);
 		hex(u, 32, v[i].u);
@@ -184,7 +184,7 @@ START_TEST(x25519_psa_low_order_refused)
 	size_t len;
 	hex(priv, 32, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
 	psa_key_id_t id = x25519_import(priv);
-	for (size_t i = 0; i < N(low); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(low); i++) {
 		hex(peer, 32, low[i]);
 		ck_assert_msg(psa_raw_key_agreement(PSA_ALG_ECDH, id, peer, 32, out, sizeof(out), &len) != PSA_SUCCESS,
 			      "low-order point %zu accepted", i);
@@ -199,7 +199,7 @@ static const mbedtls_ecp_group_id curves[] = {MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_
 
 START_TEST(inverse_public_equals_constant_time)
 {
-	for (size_t c = 0; c < N(curves); c++) {
+	for (size_t c = 0; c < ARRAY_SIZE(curves); c++) {
 		mbedtls_ecp_group grp;
 		mbedtls_mpi A, X, Y, one;
 		mbedtls_ecp_group_init(&grp);
@@ -266,7 +266,7 @@ static const struct {
 
 START_TEST(ecdsa_rfc4754)
 {
-	for (size_t i = 0; i < N(rfc4754); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rfc4754); i++) {
 		mbedtls_ecp_group grp;
 		mbedtls_ecp_point Q;
 		mbedtls_mpi r, s, t;
@@ -339,7 +339,7 @@ END_TEST
 
 START_TEST(ecdsa_sign_verify_random)
 {
-	for (size_t c = 0; c < N(curves); c++) {
+	for (size_t c = 0; c < ARRAY_SIZE(curves); c++) {
 		for (int i = 0; i < 10; i++) {
 			mbedtls_ecdsa_context key;
 			mbedtls_mpi r, s;
