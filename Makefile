@@ -181,15 +181,16 @@ include mk/fuzz.mk
 
 # --- images --------------------------------------------------------------------
 
+# PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
 compare:
-	$(Q)scripts/setup build compare
+	$(Q)scripts/setup build compare $(if $(PULL)$(LINK),pull)
 	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
 
 lab:
-	$(Q)scripts/setup build compare
+	$(Q)scripts/setup build compare pull
 	$(Q)scripts/lab-numbers --run
 
 bench:
@@ -222,7 +223,8 @@ help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         unit, integration, static, image and lint tests"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
-	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node)"
+	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
+	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
