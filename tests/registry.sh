@@ -244,7 +244,8 @@ if mount -t tmpfs -o size=64m tmpfs "$small"; then
 		env -C "$T_ROOT" COMPARE_OUT="$small/out" TMPDIR="$small/tmp" BASES=local "$COMPARE"
 	expect_line "no space left while saving fat to measure it: exit 1, one line" 1 \
 		'^compare: \[fat\] .*disk full' \
-		env -C "$T_ROOT" COMPARE_OUT="$small/out" TMPDIR="$small/tmp" BASES=local COMPARE_MIN_FREE_MIB=1 "$COMPARE"
+		env -C "$T_ROOT" COMPARE_OUT="$small/out" COMPARE_CACHE="$small/cache" TMPDIR="$small/tmp" \
+		BASES=local COMPARE_MIN_FREE_MIB=1 "$COMPARE"
 	leftovers "disk full" "$small"
 	umount "$small"
 else
