@@ -53,7 +53,7 @@ def check(what, cond, why=""):
     print(f"PASS\t{label}: {what}" if cond else f"FAIL\t{label}: {what}\t{why or 'false'}")
 doc = json.load(open(path))
 check(f"compare.json: engine {engine}", doc["engine"] == engine, doc["engine"])
-check(f"compare.json: the daemon's version {version}*", (doc.get("engine_version") or "").startswith(version),
+check(f"compare.json: the {'daemon' if engine == 'docker' else 'engine'}'s version {version}*", (doc.get("engine_version") or "").startswith(version),
       doc.get("engine_version"))
 check(f"compare.json: builder {builder}", doc.get("builder") == builder, doc.get("builder"))
 vs = {v["variant"]: v for v in doc["variants"]}
@@ -110,7 +110,7 @@ pass "podman: the reference scratch row"
 ref=$T_DIR/podman/compare.json
 
 # --- Docker 26, containerd image store, BuildKit ----------------------------------
-if mapfile -t env26 < <("$DAEMON" start 26 "$d26" 2>"$T_DIR/d26.err") && [ "${#env26[@]}" -gt 0 ]; then
+if mapfile -t env26 < <("$DAEMON" start --fresh 26 "$d26" 2>"$T_DIR/d26.err") && [ "${#env26[@]}" -gt 0 ]; then
 	pass "Docker 26: scripts/docker-daemon starts it"
 	pid26=$(cat "$d26/pid")
 	run env "${env26[@]}" ENGINE=docker BASES=local COMPARE_OUT="$T_DIR/docker-26" "$COMPARE"
@@ -173,7 +173,7 @@ else
 fi
 
 # --- Docker 20.10, legacy builder ---------------------------------------------------
-if mapfile -t env20 < <("$DAEMON" start 20.10 "$d20" 2>"$T_DIR/d20.err") && [ "${#env20[@]}" -gt 0 ]; then
+if mapfile -t env20 < <("$DAEMON" start --fresh 20.10 "$d20" 2>"$T_DIR/d20.err") && [ "${#env20[@]}" -gt 0 ]; then
 	pass "Docker 20.10: scripts/docker-daemon starts it"
 	pid20=$(cat "$d20/pid")
 	run env "${env20[@]}" ENGINE=docker BASES=local VARIANTS="alpine scratch" COMPARE_OUT="$T_DIR/docker-20" "$COMPARE"
