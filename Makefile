@@ -48,11 +48,11 @@ HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 
 MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
-SRCS := main.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
+SRCS := main.c opts.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
 REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
-LIB_SRCS := url.c http.c ca.c ca_key.c rng.c err.c
+LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
-UNIT := url http ca err gcm
+UNIT := $(patsubst tests/unit/check_%.c,%,$(wildcard tests/unit/check_*.c))
 UNIT_BINS := $(UNIT:%=$(H)/check_%)
 
 CERT_PEM := certs/ca-certificates.crt
@@ -221,7 +221,7 @@ distclean: clean
 
 help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
-	@echo "make test         unit, integration, static, image and lint tests"
+	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
 	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
 	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"

@@ -33,6 +33,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "ca.h"
+#include "util.h"
 
 struct root {
 	unsigned char *der;
@@ -358,7 +359,7 @@ int main(int argc, char **argv)
 			if (rt->key_len == 0)
 				die("subject name too long or malformed: %s", subject);
 			original_total += issued_len;
-			if (++nroots == sizeof(roots) / sizeof(roots[0]))
+			if (++nroots == ARRAY_SIZE(roots))
 				die("more roots than %s", "1023");
 		}
 		mbedtls_x509_crt_free(&crt);

@@ -1,8 +1,10 @@
 #include "ca.h"
 #include "err.h"
+#include "net.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,35 +43,47 @@ size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
 }
 
 /* Reads all of path into a new NUL-terminated buffer (mbedtls wants PEM
- * input to include its terminating NUL). */
-static int read_file(const char *path, unsigned char **out, size_t *len)
+ * input to include its terminating NUL). The file need not be a regular
+ * one (`--cacert <(...)` is a pipe): it is opened without blocking, so a
+ * FIFO with no writer reads as empty, and every wait for data is bounded by
+ * the deadline. */
+static int read_file(const char *path, unsigned char **out, size_t *len, long long deadline)
 {
 	unsigned char *buf = NULL;
 	size_t n = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
 
 	if (fd < 0)
 		return err_set(ERR_CAFILE, "%s: %s", path, strerror(errno));
 	for (;;) {
 		ssize_t got;
 
-		if (cap - n < 4096) {
+		if (n + 1 >= cap) {
+			/* Room for one byte more than the limit, and the NUL. */
+			size_t want = cap ? cap * 2 : 16384;
 			unsigned char *b;
 
-			cap = cap ? cap * 2 : 16384;
-			if (cap > CA_FILE_MAX + 1) {
-				e = EFBIG;
-				goto fail;
-			}
-			if (!(b = realloc(buf, cap))) {
+			if (want > CA_FILE_MAX + 2)
+				want = CA_FILE_MAX + 2;
+			if (!(b = realloc(buf, want))) {
 				e = ENOMEM;
 				goto fail;
 			}
 			buf = b;
+			cap = want;
 		}
 		got = read(fd, buf + n, cap - n - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (net_wait(fd, POLLIN, deadline) == 0) {
+				free(buf);
+				close(fd);
+				return err_set(ERR_TIMEOUT, "reading the CA file %s: no data before the deadline",
+					       path);
+			}
+			continue;
+		}
 		if (got < 0) {
 			e = errno;
 			goto fail;
@@ -77,6 +91,10 @@ static int read_file(const char *path, unsigned char **out, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n > CA_FILE_MAX) {
+			e = EFBIG;
+			goto fail;
+		}
 	}
 	close(fd);
 	buf[n] = '\0';
@@ -94,7 +112,7 @@ fail:
 /* Why a CA file yielded no certificate, in words. */
 static const char *parse_error(int r)
 {
-	switch (-((-r) & 0xff80)) {
+	switch (CA_ERR_HIGH(r)) {
 	case MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG:
 		return "unsupported signature algorithm";
 	case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
@@ -112,7 +130,7 @@ static const char *parse_error(int r)
 	}
 }
 
-int ca_store_init(struct ca_store *s, const char *file)
+int ca_store_init(struct ca_store *s, const char *file, long long deadline)
 {
 	unsigned char *buf;
 	size_t len;
@@ -123,8 +141,8 @@ int ca_store_init(struct ca_store *s, const char *file)
 	if (!file)
 		return ERR_OK;
 	s->from_file = 1;
-	if (read_file(file, &buf, &len) != ERR_OK)
-		return ERR_CAFILE;
+	if ((r = read_file(file, &buf, &len, deadline)) != ERR_OK)
+		return r;
 	if (len == 0) {
 		free(buf);
 		return err_set(ERR_CAFILE, "%s: file is empty", file);

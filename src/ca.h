@@ -32,6 +32,15 @@ extern const struct ca_root ca_bundle_roots[];
 extern const size_t ca_bundle_count;
 extern const char ca_bundle_info[];	/* "N roots, <package> (<date>), sha256 <hex>" */
 
+/* mbedtls's error codes are -(high | low): the high-level part names the
+ * module that failed (X.509, SSL, PK...), the low-level one the algorithm
+ * under it. CA_ERR_HIGH(r) is the high-level part, as a negative code; the
+ * X.509 ones lie from MBEDTLS_ERR_X509_FEATURE_UNAVAILABLE (-0x2080) down
+ * to MBEDTLS_ERR_X509_FATAL_ERROR (-0x3000). */
+#define CA_ERR_HIGH(r) (-(-(r) & 0xff80))
+#define CA_ERR_IS_X509(r) \
+	(CA_ERR_HIGH(r) <= MBEDTLS_ERR_X509_FEATURE_UNAVAILABLE && CA_ERR_HIGH(r) >= MBEDTLS_ERR_X509_FATAL_ERROR)
+
 #define CA_KEY_MAX 1024		/* longest subject key */
 #define CA_FILE_MAX (8u << 20)	/* largest --cacert file read */
 
@@ -58,9 +67,11 @@ struct ca_store {
 };
 
 /* Sets up s with the roots of file (PEM or DER, one or more certificates),
- * or with the embedded bundle when file is NULL. Returns ERR_OK or ERR_CAFILE
- * (unreadable, empty, or not one certificate parsed). */
-int ca_store_init(struct ca_store *s, const char *file);
+ * or with the embedded bundle when file is NULL. A file that is not a
+ * regular one (a pipe) is read until the deadline (net.h) at most.
+ * Returns ERR_OK, ERR_CAFILE (unreadable, empty, larger than CA_FILE_MAX,
+ * or not one certificate parsed) or ERR_TIMEOUT. */
+int ca_store_init(struct ca_store *s, const char *file, long long deadline);
 
 void ca_store_free(struct ca_store *s);
 

@@ -1,5 +1,6 @@
 /* Subject keys for the trust store index; shared with certs/certgen.c. */
 #include "ca.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -81,7 +82,7 @@ size_t ca_name_key(const unsigned char *name, size_t len, unsigned char *out, si
 				EMIT(vlen >> 8);
 				EMIT(vlen);
 				for (long i = 0; i < vlen; i++)
-					EMIT(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+					EMIT(ascii_lower(p[i]));
 			} else {
 				EMIT(tag);
 				EMIT(vlen >> 8);

@@ -1,6 +1,7 @@
 #include "http.h"
 #include "err.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,19 @@ static int is_tchar(int c)
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* Records why a response head is malformed (ERR_WEIRD_REPLY); returns
+ * HTTP_BAD. */
+static long head_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long head_bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_setv(ERR_WEIRD_REPLY, fmt, ap);
+	va_end(ap);
+	return HTTP_BAD;
 }
 
 static int hex_value(int c)
@@ -39,9 +53,9 @@ static long next_line(const char *p, const char *end, const char **next)
 
 	for (q = p; q < stop; q++) {
 		if (*q == '\r' && q + 1 != lf && q + 1 != end)
-			return err_set(ERR_WEIRD_REPLY, "bare CR in response head"), HTTP_BAD;
+			return head_bad("bare CR in response head");
 		if (*q == '\0')
-			return err_set(ERR_WEIRD_REPLY, "NUL byte in response head"), HTTP_BAD;
+			return head_bad("NUL byte in response head");
 	}
 	if (!lf)
 		return HTTP_PARTIAL;
@@ -56,19 +70,16 @@ static long parse_status(struct http_head *h, const char *p, size_t n)
 
 	if (n < 9 || memcmp(p, proto, 7) != 0 || !is_digit(p[7]) || p[8] != ' ') {
 		if (n >= 5 && memcmp(p, "HTTP/", 5) == 0)
-			return err_set(ERR_WEIRD_REPLY, "unsupported response version '%.*s'",
-				       (int)strcspn(p, " \r\n") > 16 ? 16 : (int)strcspn(p, " \r\n"), p),
-			       HTTP_BAD;
-		return err_set(ERR_WEIRD_REPLY, "no HTTP/1.x status line (HTTP/0.9 is not supported)"),
-		       HTTP_BAD;
+			return head_bad("unsupported response version '%.*s'",
+				       err_quote(strcspn(p, " \r\n")), p);
+		return head_bad("no HTTP/1.x status line (HTTP/0.9 is not supported)");
 	}
 	h->minor = p[7] - '0';
 	if (n < 12 || !is_digit(p[9]) || !is_digit(p[10]) || !is_digit(p[11]) || (n > 12 && p[12] != ' '))
-		return err_set(ERR_WEIRD_REPLY, "malformed status code in '%.*s'", (int)(n > 40 ? 40 : n), p),
-		       HTTP_BAD;
+		return head_bad("malformed status code in '%.*s'", err_quote(n), p);
 	h->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 	if (h->status < 100 || h->status > 599)
-		return err_set(ERR_WEIRD_REPLY, "status code %d out of range", h->status), HTTP_BAD;
+		return head_bad("status code %d out of range", h->status);
 	/* The reason phrase is optional, its separating space too (RFC 9112 4). */
 	r = p + (n > 12 ? 13 : 12);
 	h->reason = r;
@@ -77,7 +88,7 @@ static long parse_status(struct http_head *h, const char *p, size_t n)
 		unsigned char c = (unsigned char)r[i];
 
 		if ((c < ' ' && c != '\t') || c == 0x7f)
-			return err_set(ERR_WEIRD_REPLY, "control byte in reason phrase"), HTTP_BAD;
+			return head_bad("control byte in reason phrase");
 	}
 	return 0;
 }
@@ -88,21 +99,19 @@ static long parse_field(struct http_head *h, const char *p, size_t n)
 	size_t i = 0;
 
 	if (p[0] == ' ' || p[0] == '\t')
-		return err_set(ERR_WEIRD_REPLY, "obsolete line folding in response head"), HTTP_BAD;
+		return head_bad("obsolete line folding in response head");
 	while (i < n && is_tchar((unsigned char)p[i]))
 		i++;
 	if (i == n || p[i] != ':') {
 		if (i < n && (p[i] == ' ' || p[i] == '\t') && memchr(p + i, ':', n - i))
-			return err_set(ERR_WEIRD_REPLY, "whitespace before colon in field '%.*s'",
-				       (int)(i > 40 ? 40 : i), p), HTTP_BAD;
-		return err_set(ERR_WEIRD_REPLY, "malformed field line '%.*s'", (int)(n > 40 ? 40 : n), p),
-		       HTTP_BAD;
+			return head_bad("whitespace before colon in field '%.*s'",
+				       err_quote(i), p);
+		return head_bad("malformed field line '%.*s'", err_quote(n), p);
 	}
 	if (i == 0)
-		return err_set(ERR_WEIRD_REPLY, "empty field name"), HTTP_BAD;
+		return head_bad("empty field name");
 	if (h->nfields == HTTP_FIELDS_MAX)
-		return err_set(ERR_WEIRD_REPLY, "more than %d fields in response head", HTTP_FIELDS_MAX),
-		       HTTP_BAD;
+		return head_bad("more than %d fields in response head", HTTP_FIELDS_MAX);
 	f = &h->fields[h->nfields++];
 	f->name = p;
 	f->name_len = i;
@@ -113,8 +122,8 @@ static long parse_field(struct http_head *h, const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 
 		if ((c < ' ' && c != '\t') || c == 0x7f)
-			return err_set(ERR_WEIRD_REPLY, "control byte in field '%.*s'",
-				       (int)(f->name_len > 40 ? 40 : f->name_len), f->name), HTTP_BAD;
+			return head_bad("control byte in field '%.*s'",
+				       err_quote(f->name_len), f->name);
 	}
 	f->value_len = (size_t)(p + n - f->value);
 	while (f->value_len && (f->value[f->value_len - 1] == ' ' || f->value[f->value_len - 1] == '\t'))
@@ -139,8 +148,8 @@ long http_parse_head(struct http_head *h, const char *buf, size_t len)
 		n = next_line(p, end, &next);
 		if (n == HTTP_PARTIAL) {
 			if (len >= HTTP_HEAD_MAX)
-				return err_set(ERR_WEIRD_REPLY, "response head larger than %d bytes",
-					       HTTP_HEAD_MAX), HTTP_BAD;
+				return head_bad("response head larger than %d bytes",
+					       HTTP_HEAD_MAX);
 			return HTTP_PARTIAL;
 		}
 		if (n < 0)
@@ -233,12 +242,12 @@ static int content_length(const struct http_head *h, unsigned long long *out, in
 			}
 			if (p == start)
 				return err_set(ERR_WEIRD_REPLY, "bad Content-Length '%.*s'",
-					       (int)(f->value_len > 32 ? 32 : f->value_len), f->value);
+					       err_quote(f->value_len), f->value);
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
 			if (p < end && *p != ',')
 				return err_set(ERR_WEIRD_REPLY, "bad Content-Length '%.*s'",
-					       (int)(f->value_len > 32 ? 32 : f->value_len), f->value);
+					       err_quote(f->value_len), f->value);
 			if (*found && v != *out)
 				return err_set(ERR_WEIRD_REPLY, "conflicting Content-Length values %llu and %llu",
 					       *out, v);
@@ -413,7 +422,7 @@ static int decode_chunked(struct http_body *b, char *buf, size_t *len)
 		}
 	}
 	*len = (size_t)(out - buf);
-	return b->done;
+	return ERR_OK;
 }
 
 int http_body_decode(struct http_body *b, char *buf, size_t *len)
@@ -421,20 +430,21 @@ int http_body_decode(struct http_body *b, char *buf, size_t *len)
 	switch (b->framing) {
 	case HTTP_BODY_NONE:
 		*len = 0;
-		return 1;
+		b->done = 1;
+		break;
 	case HTTP_BODY_LENGTH:
 		if (*len >= b->left) {
 			*len = (size_t)b->left;
 			b->done = 1;
 		}
 		b->left -= *len;
-		return b->done;
+		break;
 	case HTTP_BODY_CHUNKED:
 		return decode_chunked(b, buf, len);
 	case HTTP_BODY_CLOSE:
-		return 0;
+		break;
 	}
-	return 0;
+	return ERR_OK;
 }
 
 int http_body_eof(const struct http_body *b)
@@ -446,19 +456,50 @@ int http_body_eof(const struct http_body *b)
 	return err_set(ERR_PARTIAL, "connection closed before the last chunk");
 }
 
-/* Is there a user header named name (case-insensitive)? */
-static int overridden(const char *name, const char *const *headers, size_t n)
+int http_header_valid(const char *line)
+{
+	const char *p = line;
+
+	while (is_tchar((unsigned char)*p))
+		p++;
+	if (p == line || *p != ':')
+		return 0;
+	for (p++; *p; p++)
+		if (((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Does the user header h ("Name: value") have the field name name
+ * (case-insensitive)? */
+static int header_is(const char *h, const char *name)
 {
 	size_t len = strlen(name);
 
+	return strncasecmp(h, name, len) == 0 && h[len] == ':';
+}
+
+/* Fields that carry credentials, or name the host they were meant for:
+ * never sent to another origin after a redirect (curl's rule; see
+ * CVE-2018-1000007 and CVE-2022-27776). */
+static int origin_bound(const char *h)
+{
+	return header_is(h, "Authorization") || header_is(h, "Cookie") ||
+	       header_is(h, "Proxy-Authorization") || header_is(h, "Host");
+}
+
+/* Is there a user header named name that will be sent? */
+static int overridden(const char *name, const char *const *headers, size_t n, int other_origin)
+{
 	for (size_t i = 0; i < n; i++)
-		if (strncasecmp(headers[i], name, len) == 0 && headers[i][len] == ':')
+		if (header_is(headers[i], name) && !(other_origin && origin_bound(headers[i])))
 			return 1;
 	return 0;
 }
 
 size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
-		    const char *user_agent, const char *const *headers, size_t nheaders)
+		    const char *user_agent, const char *const *headers, size_t nheaders,
+		    int other_origin)
 {
 	char host[URL_HOST_MAX + 16];
 	size_t off = 0;
@@ -475,13 +516,13 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 	if (!url_authority(u, host, sizeof(host)))
 		return 0;
 	PUT("%s %s HTTP/1.1\r\n", method, u->target);
-	if (!overridden("Host", headers, nheaders))
+	if (!overridden("Host", headers, nheaders, other_origin))
 		PUT("Host: %s\r\n", host);
-	if (!overridden("User-Agent", headers, nheaders) && user_agent && *user_agent)
+	if (!overridden("User-Agent", headers, nheaders, other_origin) && user_agent && *user_agent)
 		PUT("User-Agent: %s\r\n", user_agent);
-	if (!overridden("Accept", headers, nheaders))
+	if (!overridden("Accept", headers, nheaders, other_origin))
 		PUT("Accept: */*\r\n");
-	if (!overridden("Connection", headers, nheaders))
+	if (!overridden("Connection", headers, nheaders, other_origin))
 		PUT("Connection: close\r\n");
 	for (size_t i = 0; i < nheaders; i++) {
 		const char *colon = strchr(headers[i], ':');
@@ -491,6 +532,8 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 			v++;
 		if (*v == '\0')
 			continue;	/* "Name:" removes the field */
+		if (other_origin && origin_bound(headers[i]))
+			continue;
 		PUT("%s\r\n", headers[i]);
 	}
 	PUT("\r\n");

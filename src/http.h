@@ -68,8 +68,8 @@ int http_body_init(struct http_body *b, const struct http_head *h, int head_requ
 
 /* Turns received bytes into body bytes, in place: on entry buf[0..*len) is
  * what arrived, on return buf[0..*len) is the body data it held. Bytes after
- * the end of the body are dropped. Returns 0 when more body is expected, 1
- * when the body is complete, or ERR_RECV for bad chunked framing. */
+ * the end of the body are dropped; b->done is set once the body is
+ * complete. Returns ERR_OK, or ERR_RECV for bad chunked framing. */
 int http_body_decode(struct http_body *b, char *buf, size_t *len);
 
 /* The verdict when the connection closed: ERR_OK when the body is complete
@@ -78,9 +78,19 @@ int http_body_eof(const struct http_body *b);
 
 /* Formats a request for u into buf. headers are "Name: value" lines given by
  * the user; one with the name of a default field (Host, User-Agent, Accept,
- * Connection) replaces it, and "Name:" with an empty value removes it.
+ * Connection) replaces it, and "Name:" with an empty value removes it. With
+ * other_origin (a redirect led to another scheme, host or port than the
+ * first URL's) the user's Authorization, Cookie, Proxy-Authorization and
+ * Host fields are left out: credentials stay with the origin they were
+ * given for, and Host names the host asked.
  * Returns the length, or 0 if it does not fit in cap. */
 size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
-		    const char *user_agent, const char *const *headers, size_t nheaders);
+		    const char *user_agent, const char *const *headers, size_t nheaders,
+		    int other_origin);
+
+/* Is "Name: value" a header line hello may send? The name must be an
+ * RFC 9110 token right before the colon; the value may not hold control
+ * bytes but tab. Returns 1 or 0. */
+int http_header_valid(const char *line);
 
 #endif

@@ -7,11 +7,17 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Addresses tried per host: more than any real name has. */
+#define NET_ADDRS_MAX 16
 
 long long net_now_ms(void)
 {
@@ -21,9 +27,7 @@ long long net_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for events on fd. Returns 1 when ready, 0 at the deadline, -1 on
- * error (errno set). */
-static int wait_fd(int fd, short events, long long deadline)
+int net_wait(int fd, short events, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 
@@ -66,7 +70,7 @@ static int try_connect(int *fd, const struct addrinfo *ai, unsigned port, long l
 		soerr = errno;
 		goto fail;
 	}
-	r = wait_fd(s, POLLOUT, until);
+	r = net_wait(s, POLLOUT, until);
 	if (r == 0) {
 		close(s);
 		return err_set(ERR_TIMEOUT, "%s port %u: %s timed out", addr, port,
@@ -86,32 +90,167 @@ fail:
 	return err_set(ERR_CONNECT, "%s port %u: %s", addr, port, strerror(soerr));
 }
 
+/* What a lookup found: up to NET_ADDRS_MAX addresses, in getaddrinfo()'s
+ * order, or its error. Plain data, so a child process can send it whole. */
+struct lookup {
+	int gai_error;			/* 0, or an EAI_* code */
+	int sys_errno;			/* with EAI_SYSTEM */
+	int count;
+	struct sockaddr_storage addr[NET_ADDRS_MAX];
+	socklen_t len[NET_ADDRS_MAX];
+};
+
+static void lookup_now(struct lookup *l, const char *name, const char *service, int numeric)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0)};
+	struct addrinfo *res = NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->gai_error = getaddrinfo(name, service, &hints, &res);
+	l->sys_errno = errno;
+	for (struct addrinfo *ai = res; ai && l->count < NET_ADDRS_MAX; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(l->addr[0]))
+			continue;
+		memcpy(&l->addr[l->count], ai->ai_addr, ai->ai_addrlen);
+		l->len[l->count++] = ai->ai_addrlen;
+	}
+	if (res)
+		freeaddrinfo(res);
+}
+
+/* getaddrinfo() bounded by a deadline. musl's resolver waits as long as
+ * resolv.conf says (timeout:, attempts:) and cannot be interrupted, so the
+ * lookup runs in a child process that is killed when the deadline passes;
+ * its answer comes back through a pipe. Returns ERR_OK or ERR_TIMEOUT. */
+static int lookup_until(struct lookup *l, const char *name, const char *service, long long until)
+{
+	int p[2], status;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0) {
+		lookup_now(l, name, service, 0);
+		return ERR_OK;
+	}
+	pid = fork();
+	if (pid == 0) {
+		const char *b = (const char *)l;
+		size_t left = sizeof(*l);
+
+		/* Ends with its parent, Ctrl-C included. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		close(p[0]);
+		lookup_now(l, name, service, 0);
+		while (left) {
+			ssize_t n = write(p[1], b, left);
+
+			if (n <= 0)
+				_exit(1);
+			b += n;
+			left -= (size_t)n;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		lookup_now(l, name, service, 0);
+		return ERR_OK;
+	}
+	while (got < sizeof(*l)) {
+		ssize_t n;
+		int r = net_wait(p[0], POLLIN, until);
+
+		if (r == 0)
+			break;
+		n = read(p[0], (char *)l + got, sizeof(*l) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	if (got < sizeof(*l))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got == sizeof(*l))
+		return ERR_OK;
+	if (net_now_ms() >= until)
+		return ERR_TIMEOUT;
+	memset(l, 0, sizeof(*l));
+	l->gai_error = EAI_FAIL;
+	return ERR_OK;
+}
+
+/* "localhost", "*.localhost", with or without a trailing dot: names for
+ * the loopback addresses (RFC 6761 6.3), answered without a resolver, as
+ * curl does. A scratch image has no /etc/hosts, and musl looks up
+ * "localhost." in DNS. */
+static int is_localhost(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (n && host[n - 1] == '.')
+		n--;
+	return (n == 9 && strncmp(host, "localhost", 9) == 0) ||
+	       (n > 10 && strncmp(host + n - 10, ".localhost", 10) == 0);
+}
+
+static void lookup_loopback(struct lookup *l, unsigned port)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&l->addr[0];
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&l->addr[1];
+
+	memset(l, 0, sizeof(*l));
+	v4->sin_family = AF_INET;
+	v4->sin_port = htons((unsigned short)port);
+	v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l->len[0] = sizeof(*v4);
+	v6->sin6_family = AF_INET6;
+	v6->sin6_port = htons((unsigned short)port);
+	v6->sin6_addr = in6addr_loopback;
+	l->len[1] = sizeof(*v6);
+	l->count = 2;
+}
+
 int net_connect(int *fd, const char *host, unsigned port, const char *address,
 		long long connect_deadline, long long deadline)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICSERV};
-	struct addrinfo *res = NULL, *ai;
+	static struct lookup l;
 	long long until = connect_deadline < deadline ? connect_deadline : deadline;
 	char service[8];
-	int rc, e;
+	int rc;
 
 	snprintf(service, sizeof(service), "%u", port);
-	if (address)
-		hints.ai_flags |= AI_NUMERICHOST;
-	e = getaddrinfo(address ? address : host, service, &hints, &res);
-	if (e != 0) {
-		if (e == EAI_SYSTEM)
-			return err_set(ERR_RESOLVE, "%s: %s", host, strerror(errno));
-		return err_set(ERR_RESOLVE, "%s: %s", host, gai_strerror(e));
+	/* An address (from --resolve, or a literal in the URL) needs no wait;
+	 * neither does a lookup with no deadline to keep. */
+	if (!address && is_localhost(host)) {
+		lookup_loopback(&l, port);
+	} else if (address || until == NET_NO_DEADLINE) {
+		lookup_now(&l, address ? address : host, service, address != NULL);
+	} else if (lookup_until(&l, host, service, until) != ERR_OK) {
+		return err_set(ERR_TIMEOUT, "resolving %s: no answer within the %s", host,
+			       until == connect_deadline ? "--connect-timeout" : "deadline");
+	}
+	if (l.gai_error != 0) {
+		if (l.gai_error == EAI_SYSTEM)
+			return err_set(ERR_RESOLVE, "%s: %s", host, strerror(l.sys_errno));
+		return err_set(ERR_RESOLVE, "%s: %s", host, gai_strerror(l.gai_error));
 	}
 	rc = err_set(ERR_CONNECT, "%s: no address", host);
-	for (ai = res; ai; ai = ai->ai_next) {
-		rc = try_connect(fd, ai, port, until, until == connect_deadline);
+	for (int i = 0; i < l.count; i++) {
+		struct addrinfo ai = {.ai_family = l.addr[i].ss_family, .ai_socktype = SOCK_STREAM,
+				      .ai_addr = (struct sockaddr *)&l.addr[i], .ai_addrlen = l.len[i]};
+
+		rc = try_connect(fd, &ai, port, until, until == connect_deadline);
 		if (rc != ERR_CONNECT)
 			break;
 	}
-	freeaddrinfo(res);
 	return rc;
 }
 
@@ -129,7 +268,7 @@ int net_read(int fd, void *buf, size_t cap, size_t *got, long long deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return err_set(ERR_RECV, "%s", strerror(errno));
-		r = wait_fd(fd, POLLIN, deadline);
+		r = net_wait(fd, POLLIN, deadline);
 		if (r == 0)
 			return err_set(ERR_TIMEOUT, "no data from server before the deadline");
 		if (r < 0)
@@ -154,7 +293,7 @@ int net_write(int fd, const void *buf, size_t len, long long deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return err_set(ERR_SEND, "%s", strerror(errno));
-		r = wait_fd(fd, POLLOUT, deadline);
+		r = net_wait(fd, POLLOUT, deadline);
 		if (r == 0)
 			return err_set(ERR_TIMEOUT, "server did not take the request before the deadline");
 		if (r < 0)

@@ -1,11 +1,14 @@
 #include "tls.h"
 #include "err.h"
 #include "net.h"
+#include "util.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/oid.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/psa_util.h>
 #include <psa/crypto.h>
@@ -16,6 +19,9 @@ struct tls {
 	int fd;
 	long long deadline;
 	int io_err;			/* ERR_* from the socket, reported over mbedtls's */
+	char name[256];			/* the DNS name to verify, no trailing dot */
+	unsigned char ip[16];		/* or the address, when the URL names one */
+	size_t ip_len;			/* 4, 16, or 0 for a DNS name */
 	char subject[256];		/* the peer's certificate subject */
 	char problem[256];		/* which certificate failed, and when it expires */
 };
@@ -52,17 +58,123 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 	return (int)got;
 }
 
-/* Notes the subject of the peer certificate and of the first certificate
- * in the chain that failed, with the date that matters for the failure. */
+static int ascii_ieq(const char *a, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ascii_lower((unsigned char)a[i]) != ascii_lower(b[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Does the presented identifier id (a dNSName, or the CN of a certificate
+ * without subjectAltName) name the DNS name t->name? RFC 9525 6.3, stricter
+ * than mbedtls's own match: only printable ASCII, no empty label (nor a
+ * trailing dot: t->name has none); a wildcard is a whole leftmost "*"
+ * label, covers exactly one label, and needs at least two labels after it
+ * ("*.test" covers nothing). */
+static int dns_id_matches(const struct tls *t, const unsigned char *id, size_t len)
+{
+	const char *name = t->name, *rest;
+	size_t i;
+
+	if (len == 0 || id[0] == '.' || id[len - 1] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (id[i] <= ' ' || id[i] >= 0x7f || (id[i] == '.' && i + 1 < len && id[i + 1] == '.'))
+			return 0;
+	if (len > 2 && id[0] == '*' && id[1] == '.') {
+		if (memchr(id + 1, '*', len - 1) || !memchr(id + 2, '.', len - 2))
+			return 0;
+		rest = strchr(name, '.');
+		return rest && rest != name && strlen(rest) == len - 1 && ascii_ieq(rest, id + 1, len - 1);
+	}
+	if (memchr(id, '*', len))
+		return 0;	/* partial ("f*.example") or inner wildcards */
+	return strlen(name) == len && ascii_ieq(name, id, len);
+}
+
+/* Is crt the certificate of the host the URL names? Done after, and on top
+ * of, mbedtls's check (docs/TLS-MATRIX.md): an address matches only an
+ * iPAddress SAN; a DNS name only a dNSName SAN, or the subject CN when
+ * there is no subjectAltName at all. URI and other SANs never count. */
+static int host_matches(const struct tls *t, const mbedtls_x509_crt *crt)
+{
+	int has_san = mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_SUBJECT_ALT_NAME);
+
+	for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; has_san && s && s->buf.p;
+	     s = s->next) {
+		int tag = s->buf.tag;
+
+		if ((tag & MBEDTLS_ASN1_TAG_CLASS_MASK) != MBEDTLS_ASN1_CONTEXT_SPECIFIC ||
+		    (tag & MBEDTLS_ASN1_CONSTRUCTED))
+			continue;
+		tag &= MBEDTLS_ASN1_TAG_VALUE_MASK;
+		if (t->ip_len && tag == MBEDTLS_X509_SAN_IP_ADDRESS && s->buf.len == t->ip_len &&
+		    memcmp(s->buf.p, t->ip, t->ip_len) == 0)
+			return 1;
+		if (!t->ip_len && tag == MBEDTLS_X509_SAN_DNS_NAME && dns_id_matches(t, s->buf.p, s->buf.len))
+			return 1;
+	}
+	if (has_san || t->ip_len)
+		return 0;
+	for (const mbedtls_x509_name *n = &crt->subject; n; n = n->next)
+		if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 &&
+		    dns_id_matches(t, n->val.p, n->val.len))
+			return 1;
+	return 0;
+}
+
+/* Writes " (certificate is for DNS:a, IP:b, ...)", the host identities of
+ * crt, for a name mismatch; control bytes are printed as '?' by main.c. */
+static void describe_names(const mbedtls_x509_crt *crt, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, " (certificate is for");
+	int any = 0;
+
+	for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; s && s->buf.p && n < cap; s = s->next) {
+		int tag = s->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK;
+		char ip[INET6_ADDRSTRLEN] = "?";
+
+		if ((s->buf.tag & MBEDTLS_ASN1_TAG_CLASS_MASK) != MBEDTLS_ASN1_CONTEXT_SPECIFIC)
+			continue;
+		if (tag == MBEDTLS_X509_SAN_DNS_NAME)
+			n += (size_t)snprintf(buf + n, cap - n, "%s DNS:%.*s", any++ ? "," : "",
+					      (int)(s->buf.len > 64 ? 64 : s->buf.len), s->buf.p);
+		else if (tag == MBEDTLS_X509_SAN_IP_ADDRESS && (s->buf.len == 4 || s->buf.len == 16)) {
+			inet_ntop(s->buf.len == 4 ? AF_INET : AF_INET6, s->buf.p, ip, sizeof(ip));
+			n += (size_t)snprintf(buf + n, cap - n, "%s IP:%s", any++ ? "," : "", ip);
+		}
+	}
+	if (!any && n < cap) {
+		char dn[160];
+
+		if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) < 0)
+			snprintf(dn, sizeof(dn), "longer than %zu characters", sizeof(dn) - 1);
+		n = (size_t)snprintf(buf, cap, " (no DNS or IP subjectAltName in the certificate; "
+				     "subject %s", dn);
+	}
+	if (n + 2 < cap)
+		snprintf(buf + n, cap - n, ")");
+	else if (cap > 5)
+		snprintf(buf + cap - 5, 5, "...)");
+}
+
+/* Checks the host name on the peer certificate, and notes the subject of
+ * the peer certificate and of the first certificate in the chain that
+ * failed, with the date that matters for the failure. */
 static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls *t = ctx;
 	char dn[200];
 
 	if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) < 0)
-		snprintf(dn, sizeof(dn), "(unprintable subject)");
-	if (depth == 0)
+		snprintf(dn, sizeof(dn), "subject longer than %zu characters", sizeof(dn) - 1);
+	if (depth == 0) {
 		snprintf(t->subject, sizeof(t->subject), "%s", dn);
+		if (!host_matches(t, crt))
+			*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	}
 	if (*flags && !t->problem[0]) {
 		const mbedtls_x509_time *when = NULL;
 		const char *label = "";
@@ -81,9 +193,12 @@ static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
 			char issuer[200];
 
 			if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &crt->issuer) < 0)
-				snprintf(issuer, sizeof(issuer), "(unprintable)");
-			snprintf(t->problem, sizeof(t->problem), " (issuer '%s' of '%s' is not trusted)",
+				snprintf(issuer, sizeof(issuer), "a name longer than %zu characters",
+					 sizeof(issuer) - 1);
+			snprintf(t->problem, sizeof(t->problem), " (issuer '%.100s' of '%.100s' is not trusted)",
 				 issuer, dn);
+		} else if (depth == 0 && (*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)) {
+			describe_names(crt, t->problem, sizeof(t->problem));
 		} else
 			snprintf(t->problem, sizeof(t->problem), " (%s)", dn);
 	}
@@ -104,8 +219,10 @@ static int verify_failure(struct tls *t, const char *host)
 		{MBEDTLS_X509_BADCERT_BAD_MD, "signed with a weak hash"},
 		{MBEDTLS_X509_BADCERT_BAD_KEY, "key too small"},
 		{MBEDTLS_X509_BADCERT_BAD_PK, "key type not allowed"},
-		{MBEDTLS_X509_BADCERT_KEY_USAGE, "key usage does not allow TLS"},
-		{MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "not valid for TLS servers"},
+		{MBEDTLS_X509_BADCERT_KEY_USAGE,
+		 "certificate not valid for TLS server authentication (keyUsage)"},
+		{MBEDTLS_X509_BADCERT_EXT_KEY_USAGE,
+		 "certificate not valid for TLS server authentication (extendedKeyUsage)"},
 		{MBEDTLS_X509_BADCERT_MISSING, "no certificate"},
 		{MBEDTLS_X509_BADCRL_EXPIRED, "certificate rejected"},
 		{MBEDTLS_X509_BADCERT_OTHER, "certificate rejected"},
@@ -120,7 +237,7 @@ static int verify_failure(struct tls *t, const char *host)
 		return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an algorithm "
 			       "hello does not accept (such as SHA-1)");
 
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
 		if (!(flags & reasons[i].flag) || strstr(why, reasons[i].words))
 			continue;
 		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", n ? ", " : "", reasons[i].words);
@@ -131,6 +248,9 @@ static int verify_failure(struct tls *t, const char *host)
 	}
 	if (!why[0])
 		snprintf(why, sizeof(why), "certificate rejected");
+	/* Key usage is checked after the chain, so no certificate was named. */
+	if (!t->problem[0])
+		snprintf(t->problem, sizeof(t->problem), " (%.200s)", t->subject);
 	return err_set(ERR_PEER_VERIFY, "%s%s", why, t->problem);
 }
 
@@ -146,8 +266,8 @@ static int tls_failure(struct tls *t, int r, const char *host)
 	/* A certificate mbedtls could not parse is a verdict on the peer
 	 * (60), not a protocol failure (35). */
 	if (r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && r != MBEDTLS_ERR_X509_ALLOC_FAILED &&
-	    ((-r & 0xff80) >= 0x2080 && (-r & 0xff80) <= 0x3000)) {
-		if ((-r & 0xff80) == -MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG)
+	    CA_ERR_IS_X509(r)) {
+		if (CA_ERR_HIGH(r) == MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG)
 			return err_set(ERR_PEER_VERIFY, "the server's certificate is signed with an "
 				       "algorithm hello does not accept (such as SHA-1)");
 		return err_set(ERR_PEER_VERIFY, "the server's certificate is malformed or uses a "
@@ -155,6 +275,11 @@ static int tls_failure(struct tls *t, int r, const char *host)
 	}
 	if (r == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG || r == MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE)
 		return err_set(ERR_PEER_VERIFY, "the server's certificate has a key type hello does not support");
+	/* A certificate refused after its chain was checked (key usage,
+	 * extended key usage, the curve of its key) is a verdict too. */
+	if (r == MBEDTLS_ERR_SSL_BAD_CERTIFICATE && host && mbedtls_ssl_get_verify_result(&t->ssl) &&
+	    mbedtls_ssl_get_verify_result(&t->ssl) != 0xFFFFFFFFu)
+		return verify_failure(t, host);
 	switch (r) {
 	case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
 		return verify_failure(t, host);
@@ -241,8 +366,19 @@ int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, lo
 	mbedtls_ssl_conf_ca_cb(&t->conf, ca_lookup, ca);
 	mbedtls_ssl_conf_verify(&t->conf, on_verify, t);
 
+	/* The name the certificate must carry: an address, or the DNS name
+	 * without its trailing dot ("localhost." is "localhost"), which is also
+	 * the SNI. An address is never sent as SNI (RFC 6066 3): NULL tells
+	 * mbedtls to send none and to leave the name to on_verify(). */
+	if (inet_pton(AF_INET, host, t->ip) == 1)
+		t->ip_len = 4;
+	else if (inet_pton(AF_INET6, host, t->ip) == 1)
+		t->ip_len = 16;
+	snprintf(t->name, sizeof(t->name), "%s", host);
+	if (!t->ip_len && t->name[0] && t->name[strlen(t->name) - 1] == '.')
+		t->name[strlen(t->name) - 1] = '\0';
 	if ((r = mbedtls_ssl_setup(&t->ssl, &t->conf)) != 0 ||
-	    (r = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) {
+	    (r = mbedtls_ssl_set_hostname(&t->ssl, t->ip_len ? NULL : t->name)) != 0) {
 		tls_close(t);
 		return r == MBEDTLS_ERR_SSL_ALLOC_FAILED ? err_set(ERR_NOMEM, "TLS setup")
 							 : err_set(ERR_TLS, "TLS setup failed for '%s'", host);

@@ -1,5 +1,6 @@
 #include "url.h"
 #include "err.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -110,7 +111,7 @@ static int parse_port(struct url *u, const char *p, size_t n)
 	if (n == 0)		/* "host:" means the default port (RFC 3986 3.2.3) */
 		return ERR_OK;
 	if (n > 5)
-		return err_set(ERR_URL, "port '%.*s' out of range", (int)(n > 16 ? 16 : n), p);
+		return err_set(ERR_URL, "port '%.*s' out of range", err_quote(n), p);
 	for (i = 0; i < n; i++) {
 		if (!is_digit((unsigned char)p[i]))
 			return err_set(ERR_URL, "port '%.*s' is not a number", (int)n, p);
@@ -139,12 +140,12 @@ static int parse_authority(struct url *u, const char *a, size_t n)
 		if (!end)
 			return err_set(ERR_URL, "unterminated IPv6 address");
 		hlen = (size_t)(end - a - 1);
-		if (hlen == 0 || hlen > 45)
+		if (hlen == 0 || hlen >= INET6_ADDRSTRLEN)
 			return err_set(ERR_URL, "bad IPv6 address");
 		for (i = 0; i < hlen; i++) {
 			int c = (unsigned char)a[1 + i];
 
-			u->host[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			u->host[i] = (char)ascii_lower(c);
 		}
 		u->host[hlen] = '\0';
 		if (inet_pton(AF_INET6, u->host, addr) != 1)
@@ -165,7 +166,7 @@ static int parse_authority(struct url *u, const char *a, size_t n)
 
 			if (!is_host_char(c))
 				return err_set(ERR_URL, "bad character '%c' in host name", c);
-			u->host[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+			u->host[i] = (char)ascii_lower(c);
 		}
 		u->host[hlen] = '\0';
 		{
@@ -207,12 +208,12 @@ int url_parse(struct url *u, const char *s)
 			u->tls = 1;
 		else
 			return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only http and https)",
-				       (int)(sl - 1 > 32 ? 32 : sl - 1), s);
+				       err_quote(sl - 1), s);
 		rest = s + sl + 2;
 	} else if (sl && !is_digit((unsigned char)s[sl])) {
 		/* "mailto:x", "https:/x": a scheme without "//" is not a web URL,
 		 * while "host:8080/path" is a host and port without a scheme. */
-		return err_set(ERR_URL, "expected '//' after '%.*s'", (int)(sl > 32 ? 32 : sl), s);
+		return err_set(ERR_URL, "expected '//' after '%.*s'", err_quote(sl), s);
 	} else {
 		rest = s;
 	}
@@ -264,7 +265,7 @@ int url_resolve(struct url *out, const struct url *base, const char *ref)
 		    (sl == 6 && strncasecmp(ref, "https", 5) == 0))
 			return err_set(ERR_URL, "expected '//' after '%.*s'", (int)sl, ref);
 		return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only http and https)",
-			       (int)(sl - 1 > 32 ? 32 : sl - 1), ref);
+			       err_quote(sl - 1), ref);
 	}
 	/* A network-path reference: "//host/x" keeps the scheme. */
 	if (strncmp(ref, "//", 2) == 0) {

@@ -54,6 +54,20 @@ expect_exit "junk --max-redirs: 2" 2 "$HELLO" --max-redirs ten "$U"
 expect_exit "--max-redirs below -1: 2" 2 "$HELLO" --max-redirs -2 "$U"
 expect_exit "header without colon: 2" 2 "$HELLO" -H "NoColon" "$U"
 expect_exit "header with a line break: 2" 2 "$HELLO" -H "$(printf 'A: b\r\nEvil: 1')" "$U"
+# A header name is an RFC 9110 token right before the colon; anything else
+# would be sent as a continuation line, a second Host-like field, or junk.
+expect_exit "header name after a space (a continuation line): 2" 2 "$HELLO" -H ' X: v' "$U"
+expect_exit "header name after a tab: 2" 2 "$HELLO" -H "$(printf '\tX: v')" "$U"
+expect_exit "space before the colon ('Host : evil'): 2" 2 "$HELLO" -H 'Host : evil' "$U"
+expect_exit "space inside the name: 2" 2 "$HELLO" -H 'Bad Name: x' "$U"
+expect_exit "empty header name: 2" 2 "$HELLO" -H ': v' "$U"
+expect_exit "separator in the name: 2" 2 "$HELLO" -H 'X(y): v' "$U"
+expect_exit "non-ASCII header name: 2" 2 "$HELLO" -H "$(printf '\303\251: v')" "$U"
+expect_exit "control byte in a header value: 2" 2 "$HELLO" -H "$(printf 'X: a\033[31m')" "$U"
+expect_exit "DEL in a header value: 2" 2 "$HELLO" -H "$(printf 'X: a\177')" "$U"
+expect_exit "control byte in the user agent: 2" 2 "$HELLO" -A "$(printf 'ua\001')" "$U"
+expect_exit "valid header with a tab in its value reaches the network: 7" 7 "$HELLO" \
+	-H "$(printf 'X-A: a\tb')" -H 'x!#$%&*+-.^_`|~09:' "$U"
 expect_exit "--resolve without ADDRESS: 2" 2 "$HELLO" --resolve localhost:1 "$U"
 expect_exit "--resolve with a bad port: 2" 2 "$HELLO" --resolve localhost:99999:127.0.0.1 "$U"
 expect_exit "--resolve to a name: 2" 2 "$HELLO" --resolve localhost:1:example.org "$U"
@@ -64,6 +78,21 @@ expect_exit "--cacert empty: 77" 77 "$HELLO" --cacert "$T_DIR/empty.pem" "$S"
 expect_exit "--cacert garbage: 77" 77 "$HELLO" --cacert "$T_DIR/garbage.pem" "$S"
 expect_exit "--cacert broken PEM: 77" 77 "$HELLO" --cacert "$T_DIR/badpem.pem" "$S"
 expect_exit "SSL_CERT_FILE missing: 77" 77 env SSL_CERT_FILE="$T_DIR/nonexistent.pem" "$HELLO" "$S"
+# The CA file limit is 8 MiB (8,388,608 bytes): a file that size or just
+# under it is read (then the closed port gives 7), one byte more is not.
+# padded SIZE: a test CA followed by comment lines, SIZE bytes in all.
+pki_issue ca --ca
+padded() {
+	local f=$T_DIR/padded-$1.pem
+	cp "$T_PKI/ca.crt" "$f"
+	head -c $(($1 - $(wc -c <"$f"))) /dev/zero | tr '\0' '#' >>"$f"
+	echo "$f"
+}
+expect_exit "CA file of 8,386,560 bytes is read: 7" 7 "$HELLO" --cacert "$(padded 8386560)" "$S"
+expect_exit "CA file of 8,388,608 bytes is read: 7" 7 "$HELLO" --cacert "$(padded 8388608)" "$S"
+expect_exit "CA file of 8,388,609 bytes: 77" 77 "$HELLO" --cacert "$(padded 8388609)" "$S"
+expect_grep "CA file of 8,388,609 bytes: says how large" err 'larger than 8388608 bytes'
+rm -f "$T_DIR"/padded-*.pem
 expect_exit "--healthcheck with no URL: 1" 1 "$HELLO" --healthcheck
 expect_exit "--healthcheck with a bad URL: 1" 1 "$HELLO" --healthcheck "http://127.0.0.1:0/"
 expect_exit "--healthcheck with a bad CA file: 1" 1 "$HELLO" --healthcheck --cacert "$T_DIR/empty.pem" "$S"

@@ -92,12 +92,15 @@ first_err() {
 }
 
 # body_matches SPEC: 0 when the last run's stdout is what SPEC says
-# (text:STRING, sha256:HEX, empty, any).
+# (text:STRING, sha256:HEX, empty, any; has:STRING and lacks:STRING for a
+# non-empty body that holds, or does not hold, STRING).
 body_matches() {
 	local spec=$1
 	case $spec in
 	any) return 0 ;;
 	empty) [ ! -s "$T_OUT" ] ;;
+	has:*) [ -s "$T_OUT" ] && grep -qF -- "${spec#has:}" "$T_OUT" ;;
+	lacks:*) [ -s "$T_OUT" ] && ! grep -qF -- "${spec#lacks:}" "$T_OUT" ;;
 	text:*)
 		printf '%b' "${spec#text:}" >"$T_DIR/expected.body"
 		cmp -s "$T_DIR/expected.body" "$T_OUT"
@@ -300,7 +303,9 @@ of build/hello did.
   hello must finish without waiting for it (time shown).
 - \`mode=trickle\`: the response is sent one byte per write.
 - \`/echo/...\` answers with the request target it received, so a redirect
-  case's body is the path the server finally saw.
+  case's body is the path the server finally saw; \`/request\` answers with
+  the whole request head, so a case can show which fields a redirected
+  request carried (\`has:\` / \`lacks:\` bodies).
 - Exit codes are curl's: 8 bad reply, 18 partial body, 22 HTTP error with
   -f, 47 too many redirects, 52 empty reply, 56 bad chunked framing.
 
@@ -310,6 +315,33 @@ EOF
 		cat "$ROWS"
 		echo
 		echo "Totals: $T_PASSED passed, $T_FAILED failed."
+		cat <<'EOF'
+
+## Decisions on the request side
+
+- **Credentials after a redirect.** `Authorization`, `Cookie` and
+  `Proxy-Authorization` fields given with `-H` (any case), and a custom
+  `Host`, are sent to the origin of the URL asked for — its scheme, host and
+  port — and to no other, as curl does (CVE-2018-1000007, CVE-2022-27776):
+  `localhost` and `127.0.0.1` are two origins, so is another port or
+  scheme, whatever the status (301, 302, 303, 307, 308) or the form of the
+  Location (absolute, `//host`). Back on the first origin they are sent
+  again. Other fields always go along. Cases above (`redir-*-other-host`),
+  and against two live servers in `tests/integration.sh`.
+- **Header syntax.** A `-H` name must be an RFC 9110 token right before the
+  colon; a leading space (a continuation line), a space before the colon
+  (`Host : evil`), a space or separator inside the name, a non-ASCII name,
+  or a control byte (other than tab) in the value is refused with exit 2
+  before anything is sent (`tests/cli.sh`, `tests/unit/check_http.c`).
+- **Closed standard fds.** fds 0, 1 and 2 are held open (by `/dev/null`, or
+  a pipe where there is none) before any file or socket is opened, so no
+  socket takes their numbers; with stdout closed the body is a write error
+  (23), and nothing is sent after the request (`tests/integration.sh`,
+  `tests/static.sh` in an empty chroot).
+- **Timeouts say where they struck**: in the lookup, the connect, the TLS
+  handshake, before the response, or while the body was arriving (with the
+  bytes received so far) (`tests/deadlines.sh`).
+EOF
 	} >"$DOC.tmp"
 	mv "$DOC.tmp" "$DOC"
 	echo "# wrote ${DOC#"$T_ROOT"/}"

@@ -63,10 +63,14 @@ SELFSIGNED=$SERVER_PORT
 DOCROOT=$T_DIR/docroot
 mkdir -p "$DOCROOT"
 head -c 70000 /dev/urandom >"$DOCROOT/blob.bin"
-start_httpd http --root "$DOCROOT"
+RECORD=$T_DIR/record.log
+start_httpd http --root "$DOCROOT" --log "$RECORD"
 HTTP=$SERVER_PORT
-start_httpd https --root "$DOCROOT" --tls "$T_PKI/srv.crt" "$T_PKI/srv.key"
+start_httpd https --root "$DOCROOT" --tls "$T_PKI/srv.crt" "$T_PKI/srv.key" --log "$RECORD"
 HTTPS=$SERVER_PORT
+# A second plain server: another port is another origin.
+start_httpd http2 --root "$DOCROOT"
+HTTP2=$SERVER_PORT
 start_stall tarpit tarpit
 TARPIT=$SERVER_PORT
 CLOSED=$(free_port)
@@ -285,6 +289,100 @@ else
 fi
 expect_no_grep "-L https to http: plain body not printed" out 'integration body'
 
+# ------------------------------------------------------------------ credentials and redirects
+# Authorization, Cookie and Proxy-Authorization given with -H, and a custom
+# Host, go to the origin (scheme, host, port) of the URL asked for and to no
+# other, whatever a redirect says, as curl does (CVE-2018-1000007,
+# CVE-2022-27776). Each target below is /headers on the server that gets the
+# redirected request: its body is the request head it received.
+CREDS=(-H 'Authorization: Bearer S3CRET' -H 'Cookie: session=S3CRET' -H 'X-Keep: kept')
+# leak LABEL URL [more hello options]: follow URL with the credentials; the
+# final request must carry X-Keep but no credential.
+leak() {
+	local label=$1 url=$2
+	shift 2
+	expect_exit "$label: 0" 0 "$HELLO" -sSL "${CREDS[@]}" "$@" --cacert "$CA" "$url"
+	if last_ok; then
+		expect_grep "$label: the other headers go along" out '^X-Keep: kept'
+		expect_no_grep "$label: no credential reaches the other origin" out 'S3CRET'
+	fi
+}
+to() { # to URL [CODE]: a redirect from the first plain server to URL
+	printf '%s/redirect-to?url=%s&code=%s' "$H" "$(printf '%s' "$1" | sed 's/&/%26/g; s/?/%3F/g')" "${2:-302}"
+}
+leak "redirect to another port" "$(to "http://127.0.0.1:$HTTP2/headers")"
+leak "redirect to another host (127.0.0.1 to localhost)" "$(to "http://localhost:$HTTP/headers")"
+leak "redirect from localhost to 127.0.0.1" \
+	"http://localhost:$HTTP/redirect-to?url=http://127.0.0.1:$HTTP/headers"
+leak "redirect to another scheme (http to https)" "$(to "https://127.0.0.1:$HTTPS/headers")"
+leak "network-path redirect (//host:port)" "$(to "//127.0.0.1:$HTTP2/headers")"
+for code in 301 303 307 308; do
+	leak "$code redirect to another port" "$(to "http://127.0.0.1:$HTTP2/headers" "$code")"
+done
+leak "two hops, the second back to another origin" \
+	"$(to "http://127.0.0.1:$HTTP2/redirect-to?url=http://localhost:$HTTP/headers")"
+expect_exit "header names in any case: 0" 0 "$HELLO" -sSL -H 'authorization: Basic UzNDUkVU' \
+	-H 'COOKIE: S3CRET' -H 'Proxy-Authorization: Basic S3CRET' "$(to "http://127.0.0.1:$HTTP2/headers")"
+expect_no_grep "header names in any case: none reaches the other origin" out 'S3CRET|UzNDUkVU'
+expect_exit "same origin keeps the credentials: 0" 0 "$HELLO" -sSL "${CREDS[@]}" "$(to "/headers")"
+expect_grep "same origin keeps the credentials: Authorization sent" out '^Authorization: Bearer S3CRET'
+expect_grep "same origin keeps the credentials: Cookie sent" out '^Cookie: session=S3CRET'
+expect_exit "custom Host, redirect to another host: 0" 0 "$HELLO" -sSL -H 'Host: evil.example' \
+	"$(to "http://localhost:$HTTP2/headers")"
+expect_grep "custom Host, redirect to another host: Host names the new host" out "^Host: localhost:$HTTP2"
+expect_no_grep "custom Host, redirect to another host: the custom Host stays behind" out 'evil\.example'
+expect_exit "custom Host, first request: 0" 0 "$HELLO" -sS -H 'Host: evil.example' "$H/headers"
+expect_grep "custom Host, first request: sent" out '^Host: evil\.example'
+
+# ------------------------------------------------------------------ closed standard fds
+# With fd 1 (or 2) closed, the next socket would take its number and the
+# body (or the -v lines) would go back into the connection, over TLS in
+# clear text. fds 0-2 are held open from the start; a closed stdout is a
+# write error (23), as curl has it. /record notes what the client sent
+# after the response.
+# closed LABEL CODE REDIRECTION URL [hello options]
+closed() {
+	local label=$1 code=$2 redir=$3 url=$4
+	shift 4
+	: >"$RECORD"
+	expect_exit "$label: $code" "$code" bash -c "exec \"\$0\" \"\$@\" $redir" "$HELLO" "$@" "$url"
+	sleep 0.2
+	if grep -qx 'after-response: 0 bytes' "$RECORD"; then
+		pass "$label: nothing sent after the request"
+	else
+		fail "$label: nothing sent after the request" "expected 'after-response: 0 bytes', got '$(tr '\n' ' ' <"$RECORD")'"
+	fi
+}
+closed "stdout closed, http" 23 '>&-' "$H/record"
+closed "stdout closed, https" 23 '>&-' "$S/record" --cacert "$CA"
+closed "stderr closed, -v, http" 0 '2>&-' "$H/record" -v
+closed "stderr closed, -v, https" 0 '2>&-' "$S/record" -v --cacert "$CA"
+closed "stdin closed, https" 0 '<&-' "$S/record" --cacert "$CA"
+closed "stdin, stdout and stderr closed, https" 0 '<&- >&- 2>&-' "$S/record" --cacert "$CA" -o "$T_DIR/rec.out"
+expect_exit "stdout closed, -o FILE: 0" 0 bash -c 'exec "$0" "$@" >&-' "$HELLO" -o "$T_DIR/closed.out" "$H/"
+expect_same_file "stdout closed, -o FILE: body in the file" "$(expected body 'integration body
+')" "$T_DIR/closed.out"
+expect_exit "stdout closed, greeting: 23" 23 bash -c 'exec "$0" >&-' "$HELLO"
+
+# ------------------------------------------------------------------ SNI
+# The server name goes out without a trailing dot; an address is never
+# sent as a server name (RFC 6066 3).
+expect_exit "SNI for a DNS name: 0" 0 "$HELLO" --cacert "$CA" "https://localhost:$HTTPS/sni"
+expect_stdout_file "SNI for a DNS name: localhost" "$(expected sni 'sni: localhost
+')"
+expect_exit "SNI for localhost. (trailing dot): 0" 0 "$HELLO" --cacert "$CA" "https://localhost.:$HTTPS/sni"
+expect_stdout_file "SNI for localhost.: sent without the dot" "$(expected sni 'sni: localhost
+')"
+expect_exit "SNI for an IPv4 address: 0" 0 "$HELLO" --cacert "$CA" "https://127.0.0.1:$HTTPS/sni"
+expect_stdout_file "SNI for an IPv4 address: none sent" "$(expected nosni 'sni: (none)
+')"
+expect_exit "SNI with --resolve: 0" 0 "$HELLO" --cacert "$CA" --resolve "localhost:$HTTPS:127.0.0.1" \
+	"https://localhost:$HTTPS/sni"
+expect_stdout_file "SNI with --resolve: the URL's name" "$(expected sni 'sni: localhost
+')"
+expect_exit "localhost. with --resolve: 0" 0 "$HELLO" --cacert "$CA" --resolve "localhost.:$HTTPS:127.0.0.1" \
+	"https://localhost.:$HTTPS/"
+
 # ------------------------------------------------------------------ healthcheck
 expect_exit "--healthcheck healthy http: 0" 0 "$HELLO" --healthcheck "$H/"
 expect_empty "--healthcheck healthy: body discarded" out
@@ -319,6 +417,11 @@ else
 ')"
 	fi
 	expect_exit "IPv6 closed port: 7" 7 "$HELLO" "http://[::1]:$CLOSED/"
+	if start_httpd https6 --bind ::1 --tls "$T_PKI/srv.crt" "$T_PKI/srv.key"; then
+		expect_exit "SNI for an IPv6 address: 0" 0 "$HELLO" --cacert "$CA" "https://[::1]:$SERVER_PORT/sni"
+		expect_stdout_file "SNI for an IPv6 address: none sent" "$(expected nosni 'sni: (none)
+')"
+	fi
 fi
 
 # ------------------------------------------------------------------ no network at all

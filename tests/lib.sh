@@ -159,9 +159,16 @@ check_one_error_line() {
 # Always returns 0 (scripts run under set -e); `last_ok` tells whether it
 # passed, to guard checks that only make sense after a good run.
 expect_exit() {
-	local label=$1 code=$2 why
+	local label=$1 code=$2
 	shift 2
 	run "$@"
+	expect_result "$label" "$code"
+}
+
+# expect_result LABEL CODE: expect_exit's verdict on the last run (for a
+# run made some other way).
+expect_result() {
+	local label=$1 code=$2 why
 	T_OK=0
 	if [ "$T_RC" -ne "$code" ]; then
 		if [ "$T_RC" -eq 124 ] || [ "$T_RC" -eq 137 ]; then

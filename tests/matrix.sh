@@ -83,6 +83,50 @@ issue sans1000_miss ca --san "$(seq -f 'DNS:n%g.test' 1 1000 | paste -sd, -)"
 # so the Certificate message spans several TLS records.
 sans=$(seq -f 'DNS:host-%04g.1000-sans.hello.test' 1 999 | paste -sd, -),DNS:localhost
 issue sans1000_long ca --san "$sans"
+# Host names (RFC 6125 / RFC 9525): what mbedtls alone would take too
+# loosely, and the forms that must still match.
+issue ipdns ca --san DNS:127.0.0.1 --cn 127.0.0.1
+issue ipwild ca --san 'DNS:*.0.0.1' --cn '*.0.0.1'
+issue ipcn ca --no-san --cn 127.0.0.1
+issue uri ca --san URI:localhost
+issue uri2 ca --san URI:https://localhost/,email:localhost@localhost
+issue wildtld ca --san 'DNS:*.test' --cn '*.test'
+issue wild ca --san 'DNS:*.hello.test' --cn '*.hello.test'
+issue wildpart ca --san 'DNS:f*.hello.test' --cn 'f*.hello.test'
+issue wildinner ca --san 'DNS:a.*.hello.test' --cn 'a.*.hello.test'
+issue upper ca --san DNS:LocalHost
+issue trailing ca --san DNS:localhost.
+# Purpose: the leaf must be fit for TLS server authentication.
+issue eku_client ca --eku clientAuth
+issue eku_code ca --eku codeSigning,emailProtection
+issue eku_both ca --eku serverAuth,clientAuth
+issue eku_any ca --eku anyExtendedKeyUsage
+issue eku_none ca --eku none
+issue ku_ec_agree ca --key ec:P-256 --ku critical,keyAgreement
+issue ku_rsa_enc ca --ku critical,keyEncipherment
+# Chains in any order (RFC 8446 4.4.2): root > d1 > ... > d5 > leaf.
+issue d1 ca --ca --subj "/CN=Hello Chain D1"
+for i in 2 3 4 5; do
+	issue "d$i" "d$((i - 1))" --ca --subj "/CN=Hello Chain D$i"
+done
+issue deep_leaf d5
+issue d2_leaf d2
+cat "$T_PKI/d1.crt" "$T_PKI/d2.crt" >"$T_PKI/chain_d1_d2.pem"
+cat "$T_PKI/d3.crt" "$T_PKI/d1.crt" "$T_PKI/d5.crt" "$T_PKI/d2.crt" "$T_PKI/d4.crt" >"$T_PKI/chain_shuffled.pem"
+cat "$T_PKI/d2.crt" "$T_PKI/other.crt" "$T_PKI/d1.crt" "$T_PKI/d2.crt" >"$T_PKI/chain_extra.pem"
+# Two intermediates that certify each other: A (issued by the root, not
+# sent) > B > A' (A's name and key, issued by B) > leaf, sent leaf, A', B: a
+# loop with no way up to the root.
+issue loop_a ca --ca --subj "/CN=Hello Loop A"
+issue loop_b loop_a --ca --subj "/CN=Hello Loop B"
+cp "$T_PKI/loop_a.key" "$T_PKI/loop_a2.key"
+issue loop_a2 loop_b --ca --subj "/CN=Hello Loop A"
+issue loop_leaf loop_a2
+cat "$T_PKI/loop_a2.crt" "$T_PKI/loop_b.crt" >"$T_PKI/chain_loop.pem"
+# A subject too long to print (five 64-byte attributes).
+long=$(printf 'x%.0s' $(seq 1 64))
+issue longsubj ca --subj "/O=$long/OU=$long/L=$long/ST=$long/CN=localhost" \
+	--start 20200101000000Z --end 20200201000000Z
 pki_issue expired --issuer ca --start 20200101000000Z --end 20200201000000Z
 pki_issue notyet --issuer ca --start 20400101000000Z --end 20410101000000Z
 "$OPENSSL" dhparam -out "$T_PKI/dh1024.pem" 1024 2>/dev/null
@@ -265,6 +309,94 @@ CHECK_ENV=()
 # --- certificates: what must be refused (60)
 check "test CA unknown to the embedded bundle" 60 "test CA, no --cacert" localhost
 stop_server
+# --- host names: matched by hello after mbedtls (docs: Decisions)
+ossl upper
+check "SAN in upper case" 0 "SAN DNS:LocalHost" "${CA[@]}" localhost
+check "URL with a trailing dot" 0 "SAN DNS:localhost" "${CA[@]}" --resolve "localhost.:$SERVER_PORT:127.0.0.1" localhost.
+stop_server
+ossl wild
+check "wildcard over one label" 0 "SAN DNS:*.hello.test" "${CA[@]}" --resolve "a.hello.test:$SERVER_PORT:127.0.0.1" a.hello.test
+check "wildcard, URL with a trailing dot" 0 "SAN DNS:*.hello.test" "${CA[@]}" --resolve "a.hello.test.:$SERVER_PORT:127.0.0.1" a.hello.test.
+check "wildcard does not cover two labels" 60 "SAN DNS:*.hello.test" "${CA[@]}" --resolve "x.a.hello.test:$SERVER_PORT:127.0.0.1" x.a.hello.test
+check "wildcard does not cover the bare domain" 60 "SAN DNS:*.hello.test" "${CA[@]}" --resolve "hello.test:$SERVER_PORT:127.0.0.1" hello.test
+stop_server
+ossl trailing
+check "SAN with a trailing dot" 60 "SAN DNS:localhost." "${CA[@]}" localhost
+stop_server
+ossl ipdns
+check "IP URL, the address as a DNS SAN" 60 "SAN DNS:127.0.0.1" "${CA[@]}" 127.0.0.1
+stop_server
+ossl ipwild
+check "IP URL, wildcard DNS SAN over the address" 60 "SAN DNS:*.0.0.1" "${CA[@]}" 127.0.0.1
+stop_server
+ossl ipcn
+check "IP URL, the address as CN, no SAN" 60 "CN=127.0.0.1, no SAN extension" "${CA[@]}" 127.0.0.1
+stop_server
+ossl uri
+check "URI SAN naming the host" 60 "SAN URI:localhost" "${CA[@]}" localhost
+stop_server
+ossl uri2
+check "URI and email SANs, CN=localhost" 60 "SAN URI:https://localhost/, email, CN=localhost" "${CA[@]}" localhost
+stop_server
+ossl wildtld
+check "wildcard over a top-level domain" 60 "SAN DNS:*.test" "${CA[@]}" --resolve "a.test:$SERVER_PORT:127.0.0.1" a.test
+stop_server
+ossl wildpart
+check "partial wildcard" 60 "SAN DNS:f*.hello.test" "${CA[@]}" --resolve "foo.hello.test:$SERVER_PORT:127.0.0.1" foo.hello.test
+stop_server
+ossl wildinner
+check "wildcard not in the leftmost label" 60 "SAN DNS:a.*.hello.test" "${CA[@]}" --resolve "a.b.hello.test:$SERVER_PORT:127.0.0.1" a.b.hello.test
+stop_server
+
+# --- purpose: keyUsage and extendedKeyUsage (60, not a protocol error)
+ossl eku_both
+check "extendedKeyUsage serverAuth and clientAuth" 0 "EKU serverAuth, clientAuth" "${CA[@]}" localhost
+stop_server
+ossl eku_any
+check "extendedKeyUsage anyExtendedKeyUsage" 0 "EKU anyExtendedKeyUsage" "${CA[@]}" localhost
+stop_server
+ossl eku_none
+check "no extendedKeyUsage" 0 "no EKU extension" "${CA[@]}" localhost
+stop_server
+ossl eku_client
+check "extendedKeyUsage clientAuth only, TLS 1.3" 60 "EKU clientAuth" "${CA[@]}" localhost
+stop_server
+ossl eku_client -tls1_2
+check "extendedKeyUsage clientAuth only, TLS 1.2" 60 "EKU clientAuth, s_server -tls1_2" "${CA[@]}" localhost
+stop_server
+ossl eku_code
+check "extendedKeyUsage codeSigning, emailProtection" 60 "EKU codeSigning, emailProtection" "${CA[@]}" localhost
+stop_server
+ossl ku_ec_agree
+check "ECDSA leaf, keyUsage without digitalSignature" 60 "ECDSA P-256, KU keyAgreement, TLS 1.3" "${CA[@]}" localhost
+stop_server
+ossl ku_rsa_enc -tls1_2
+check "RSA leaf, keyUsage keyEncipherment only, TLS 1.2" 60 "RSA, KU keyEncipherment, s_server -tls1_2" "${CA[@]}" localhost
+stop_server
+
+# --- chain order: any order after the leaf (RFC 8446 4.4.2)
+ossl d2_leaf -cert_chain "$T_PKI/chain_d1_d2.pem"
+check "chain out of order (leaf, d1, d2)" 0 "root > d1 > d2 > leaf, sent leaf, d1, d2" "${CA[@]}" localhost
+stop_server
+ossl deep_leaf -cert_chain "$T_PKI/chain_shuffled.pem"
+check "six certificates, shuffled" 0 "root > d1 > ... > d5 > leaf, sent leaf, d3, d1, d5, d2, d4" "${CA[@]}" localhost
+stop_server
+ossl d2_leaf -cert_chain "$T_PKI/chain_extra.pem"
+check "chain with an extraneous and a repeated certificate" 0 "sent leaf, d2, other root, d1, d2" "${CA[@]}" localhost
+stop_server
+ossl loop_leaf -cert_chain "$T_PKI/chain_loop.pem"
+check "intermediates that certify each other" 60 "loop A > B > A, no path to the root" "${CA[@]}" localhost
+stop_server
+ossl deep_leaf -cert_chain "$T_PKI/chain_d1_d2.pem"
+check "chain missing an intermediate, out of order" 60 "root > d1 > ... > d5 > leaf, sent leaf, d1, d2" "${CA[@]}" localhost
+stop_server
+
+# --- what the messages say
+ossl longsubj
+check "subject too long to print" 60 "expired, five 64-byte subject attributes" "${CA[@]}" localhost
+last_ok && expect_grep "subject too long to print: said so, once" err '\(notAfter 2020-02-01, subject longer than [0-9]+ characters\)$'
+stop_server
+
 ossl noipsan
 check "IP URL, no IP SAN" 60 "SAN DNS:localhost only" "${CA[@]}" 127.0.0.1
 stop_server
@@ -303,6 +435,36 @@ check "RSA-1024 leaf" 60 "RSA 1024" "${CA[@]}" localhost
 stop_server
 ossl sans1000_miss
 check "1000 SANs, host not among them" 60 "1000 x DNS:nN.test" "${CA[@]}" localhost
+stop_server
+
+# --- TLS 1.3 KeyUpdate in the middle of the body (RFC 8446 4.6.3)
+# keyupdate MODE UPDATES: tests/servers/keyupdate.py, MODE k (the server's
+# keys only) or K (ours too: our KeyUpdate must reach the server).
+keyupdate() {
+	start_bg keyupdate "$PYTHON" "$T_LIB_DIR/servers/keyupdate.py" --cert "$T_PKI/srv.crt" \
+		--key "$T_PKI/srv.key" --mode "$1" --updates "$2" --log "$T_DIR/keyupdate.trace"
+	wait_log_port keyupdate 's/^PORT \([0-9][0-9]*\)$/\1/p'
+	SERVER_NS=()
+}
+: >"$T_DIR/keyupdate.trace"
+keyupdate k 1
+check "KeyUpdate from the server" 0 "s_server -tls1_3, k mid-body" "${CA[@]}" -o "$T_DIR/ku.body" localhost
+last_ok && expect_same_file "KeyUpdate from the server: whole body" <(printf 'a%.0s' $(seq 1 40000); printf 'b%.0s' $(seq 1 40000)) "$T_DIR/ku.body"
+stop_server
+: >"$T_DIR/keyupdate.trace"
+keyupdate K 1
+check "KeyUpdate, update requested" 0 "s_server -tls1_3, K mid-body" "${CA[@]}" -o "$T_DIR/ku.body" localhost
+stop_server
+if grep -q '^<<< TLS 1.3, Handshake \[length 0005\], KeyUpdate' "$T_DIR/keyupdate.trace"; then
+	pass "KeyUpdate, update requested: the server got our KeyUpdate"
+else
+	fail "KeyUpdate, update requested: the server got our KeyUpdate" "expected '<<< ... KeyUpdate' in the s_server trace, got none"
+fi
+keyupdate k 3
+check "three KeyUpdates" 0 "s_server -tls1_3, k three times" "${CA[@]}" -o "$T_DIR/ku.body" localhost
+if last_ok; then
+	expect_same_file "three KeyUpdates: whole body" <(for c in a b c d; do printf "$c%.0s" $(seq 1 40000); done) "$T_DIR/ku.body"
+fi
 stop_server
 
 # --- protocol versions and cipher suites (35)
@@ -386,8 +548,10 @@ it); the check's result. Every non-zero exit also had to come with exactly
 one `hello: <what>: <why>` line on stderr.
 
 Servers: `openssl s_server` (OpenSSL 3.0, `@SECLEVEL=0` where it would refuse
-the weak key or protocol), and `gnutls-serv` for RC4, 3DES, NULL and DHE-512,
-in a private network namespace since it cannot be bound to one address.
+the weak key or protocol; driven through its stdin by
+`tests/servers/keyupdate.py` to send KeyUpdate), and `gnutls-serv` for RC4,
+3DES, NULL and DHE-512, in a private network namespace since it cannot be
+bound to one address.
 
 | case | server | verdict | exit | observed exit | observed stderr | control | result |
 |---|---|---|---|---|---|---|---|
@@ -397,12 +561,37 @@ EOF
 
 ## Decisions
 
-- **CN only, no subjectAltName**: accepted. mbedtls matches the host name
-  against the subject CN when, and only when, the certificate has no
-  subjectAltName extension (RFC 6125 6.4.4), as curl with OpenSSL does;
-  browsers refuse such certificates. A certificate that has a SAN is never
-  matched against its CN ("SAN only" and "wrong host" rows).
-- **IP address URLs** match only IP SAN entries, never DNS names or the CN.
+- **Host names are checked by hello itself**, in `src/tls.c`, after
+  mbedtls's own check, which is looser: it takes a `URI:` SAN as a host
+  identity, lets `*.test` cover `a.test`, and matches an address URL
+  against DNS SANs or the CN. hello's rules (RFC 6125, RFC 9525):
+  - an address URL (IPv4 or IPv6) matches only an iPAddress SAN with the
+    same bytes — never a DNS SAN, a wildcard, or the CN;
+  - a DNS name matches only dNSName SANs, compared without case; URI, email
+    and other SANs are never host identities;
+  - the subject CN is used only when the certificate has no subjectAltName
+    extension at all (RFC 6125 6.4.4: any SAN, of any type, rules it out),
+    as curl with OpenSSL does for DNS names; browsers refuse such
+    certificates ("CN only" row);
+  - a wildcard is a whole leftmost `*` label, covers exactly one label, and
+    needs at least two labels after it: `*.test` covers nothing, partial
+    (`f*.example`) and inner (`a.*.example`) wildcards never match;
+  - a URL's trailing dot (`localhost.`) is ignored for the check and the
+    SNI, as curl does; a SAN with a trailing dot does not match.
+- **SNI** carries the DNS name without its trailing dot, and is not sent for
+  an address (RFC 6066 3); `tests/integration.sh` reads what a server got.
+- **Chains in any order**: after the leaf, the server's certificates may
+  come in any order and with extra ones (RFC 8446 4.4.2); mbedtls 3.6.6
+  looked only forward, `patches/mbedtls-0003-x509-chain-any-order.patch`
+  searches them all, skipping those already on the path, so a loop of
+  certificates ends with 60 instead of going round.
+- **A certificate not fit for TLS server authentication** (keyUsage without
+  digitalSignature, extendedKeyUsage without serverAuth or
+  anyExtendedKeyUsage) is a verdict on the peer: 60 and a line that says so,
+  not a protocol error (35).
+- **TLS 1.3 KeyUpdate** mid-transfer is taken, and answered when the server
+  asks (`patches/mbedtls-0004-tls13-key-update.patch`); servers send it on
+  long transfers.
 - **Certificate messages over 16 KiB** are refused (35) with a message that
   says so: mbedtls holds a whole handshake message in its record buffer,
   whose size TLS caps at 16 KiB. 1000 short SANs fit and are accepted; 1000

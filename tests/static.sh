@@ -105,4 +105,29 @@ expect_exit "chroot: closed port: 7" 7 \
 expect_exit "chroot: --healthcheck closed port: 1" 1 \
 	env -i "$CHROOT" "$JAIL" /hello --healthcheck "http://127.0.0.1:$CLOSED/"
 
+# With fds closed and no /dev/null to stand in (the jail has no /dev),
+# nothing may go into the connection: hello holds fds 0-2 with a pipe.
+RECORD=$T_DIR/record.log
+start_httpd rec --log "$RECORD"
+REC=http://127.0.0.1:$SERVER_PORT/record
+# jailed_closed LABEL CODE REDIRECTION [hello options]
+jailed_closed() {
+	local label=$1 code=$2 redir=$3
+	shift 3
+	: >"$RECORD"
+	expect_exit "$label: $code" "$code" bash -c "exec env -i \"\$0\" \"$JAIL\" /hello \"\$@\" $redir" \
+		"$CHROOT" "$@" "$REC"
+	sleep 0.2
+	if grep -qx 'after-response: 0 bytes' "$RECORD"; then
+		pass "$label: nothing sent after the request"
+	else
+		fail "$label: nothing sent after the request" "expected 'after-response: 0 bytes', got '$(tr '\n' ' ' <"$RECORD")'"
+	fi
+}
+jailed_closed "chroot without /dev: stdout closed" 23 '>&-'
+jailed_closed "chroot without /dev: stderr closed, -v" 0 '2>&-' -v
+jailed_closed "chroot without /dev: all three closed, -o /out" 0 '<&- >&- 2>&-' -o /out
+expect_exit "chroot without /dev: greeting with stdout closed: 23" 23 \
+	bash -c 'exec env -i "$0" "$1" /hello >&-' "$CHROOT" "$JAIL"
+
 t_finish

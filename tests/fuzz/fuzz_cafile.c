@@ -18,6 +18,7 @@
 
 #include "ca.h"
 #include "err.h"
+#include "net.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	close(fd);
 	atexit(remove_file);
-	if (ca_store_init(&bundle, NULL) != ERR_OK)
+	if (ca_store_init(&bundle, NULL, NET_NO_DEADLINE) != ERR_OK)
 		abort();
 	return 0;
 }
@@ -77,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
-	r = ca_store_init(&s, path);
+	r = ca_store_init(&s, path, NET_NO_DEADLINE);
 	if (r != ERR_OK && r != ERR_CAFILE)
 		abort();
 	if (r == ERR_OK) {

@@ -25,7 +25,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct run {
-	int r;			/* last http_body_decode() result */
+	int r;			/* 0 more body expected, 1 complete, or ERR_RECV */
 	int eof;		/* http_body_eof() when not done */
 	size_t out_len;
 	char *out;		/* decoded bytes */
@@ -63,8 +63,10 @@ static void decode(struct run *res, const struct http_body *init, const char *bo
 		memcpy(piece, body + off, n);
 		got = n;
 		res->r = http_body_decode(&b, piece, &got);
-		if (res->r != 0 && res->r != 1 && res->r != ERR_RECV)
+		if (res->r != ERR_OK && res->r != ERR_RECV)
 			abort();
+		if (res->r == ERR_OK)
+			res->r = b.done;	/* 0: more to come, 1: complete */
 		if (res->r != ERR_RECV) {
 			if (got > n)
 				abort();

@@ -11,8 +11,15 @@ Routes (GET and HEAD):
   /status/N               status N, body "status N\n"
   /redirect/N             302 to /redirect/N-1; /redirect/0 is 200 "final body\n"
   /loop                   302 to itself
-  /redirect-to?url=URL    302 to URL (percent-decoded)
+  /redirect-to?url=URL[&code=N]
+                          302 (or N: 301, 303, 307, 308) to URL (percent-decoded)
   /headers                200, body is the request head exactly as received
+  /sni                    200, body "sni: NAME" (the TLS server_name the
+                          client sent) or "sni: (none)"; plain HTTP: "sni: (plain)"
+  /record                 200 "secret body\n", then reads the connection
+                          until the client closes it and appends to --log
+                          "after-response: N bytes" (or "after-response:
+                          error WHY"): a client must send nothing more
   /chunked                200, chunked transfer encoding
   /nolength               200 without Content-Length, body ends at close
   /slow                   reads the request, then says nothing for 30 s
@@ -44,6 +51,7 @@ QUIET_SECONDS = 30
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root = "."
+    log_path = None
 
     def version_string(self):
         return "hello-test-httpd"
@@ -71,6 +79,25 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
+    def record_rest(self):
+        """Reads what the client sends after the response, until it closes."""
+        got = 0
+        why = None
+        self.connection.settimeout(10)
+        try:
+            while True:
+                data = self.connection.recv(65536)
+                if not data:
+                    break
+                got += len(data)
+        except (ssl.SSLEOFError, ConnectionResetError):
+            pass
+        except (OSError, ssl.SSLError) as err:
+            why = str(err)
+        if self.log_path:
+            with open(self.log_path, "a") as f:
+                f.write("after-response: %s\n" % ("error " + why if why else "%d bytes" % got))
+
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -97,8 +124,20 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/loop":
             self.redirect("/loop")
         elif path == "/redirect-to":
-            target = urllib.parse.parse_qs(url.query).get("url", ["/"])[0]
-            self.redirect(target)
+            query = urllib.parse.parse_qs(url.query)
+            code = int(query.get("code", ["302"])[0])
+            self.send_body(code, b"moved\n", extra=[("Location", query.get("url", ["/"])[0])])
+        elif path == "/sni":
+            if isinstance(self.connection, ssl.SSLSocket):
+                name = getattr(self.connection, "hello_sni", None)
+                self.send_body(200, ("sni: %s\n" % (name or "(none)")).encode())
+            else:
+                self.send_body(200, b"sni: (plain)\n")
+        elif path == "/record":
+            self.send_body(200, b"secret body\n")
+            self.wfile.flush()
+            self.record_rest()
+            self.close_connection = True
         elif path == "/headers":
             head = self.requestline + "\r\n" + str(self.headers)
             self.send_body(200, head.encode("latin-1"))
@@ -183,6 +222,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--root", default=".")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--log", help="file that /record appends to")
     args = parser.parse_args()
 
     addr = ipaddress.ip_address(args.bind)
@@ -194,7 +234,12 @@ def main():
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls[0], args.tls[1])
+
+        def note_sni(sock, name, _context):
+            sock.hello_sni = name
+        context.sni_callback = note_sni
     Handler.root = args.root
+    Handler.log_path = args.log
     server = Server((args.bind, args.port), Handler, family, context)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()

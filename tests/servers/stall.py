@@ -14,6 +14,8 @@ Modes:
   drip-head    read the request, send the HTTP head itself one byte per second
   tarpit       listen with a full accept queue and never accept, so that a
                SYN is dropped and connect() hangs
+  dns-silent   a DNS server on UDP and TCP port --port (53) that reads every
+               query and never answers; meant for a private network namespace
 
 --tls CERT KEY wraps drip and drip-head in TLS (the handshake completes, the
 response drips inside records of one byte each).
@@ -138,11 +140,33 @@ def tarpit(listener, address):
         time.sleep(HOLD_SECONDS)
 
 
+def dns_silent(address, port):
+    """Take DNS queries over UDP and TCP, answer none."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    udp = socket.socket(family, socket.SOCK_DGRAM)
+    udp.bind((address, port))
+    tcp = socket.socket(family, socket.SOCK_STREAM)
+    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    tcp.bind((address, port))
+    tcp.listen(16)
+
+    def accept_all():
+        while True:
+            conn, _ = tcp.accept()
+            threading.Thread(target=hold, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept_all, daemon=True).start()
+    print("PORT %d" % port, flush=True)
+    while True:
+        udp.recvfrom(4096)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("silent", "tls-silent", "tls-half",
-                                         "drip", "drip-head", "tarpit"))
+                                         "drip", "drip-head", "tarpit", "dns-silent"))
     parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=53, help="dns-silent only")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
 
@@ -153,6 +177,9 @@ def main():
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(*args.tls)
 
+    if args.mode == "dns-silent":
+        dns_silent(args.bind, args.port)
+        return
     family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -11,6 +11,7 @@
 
 #include "ca.h"
 #include "err.h"
+#include "net.h"
 #include "unit.h"
 
 static const unsigned char *root_der(size_t i)
@@ -85,16 +86,16 @@ static size_t build_name(const char *spec, unsigned char *out, size_t cap)
 			const char *eq = strchr(p, '=');
 
 			ck_assert_msg(eq != NULL, "bad Name spec '%s'", spec);
-			for (t = 0; t < N(types); t++)
+			for (t = 0; t < ARRAY_SIZE(types); t++)
 				if ((size_t)(eq - p) == strlen(types[t].name) &&
 				    memcmp(p, types[t].name, (size_t)(eq - p)) == 0)
 					break;
-			ck_assert_msg(t < N(types), "bad attribute type in '%s'", spec);
+			ck_assert_msg(t < ARRAY_SIZE(types), "bad attribute type in '%s'", spec);
 			oid[2] = types[t].oid;
-			for (k = 0; k < N(strings); k++)
+			for (k = 0; k < ARRAY_SIZE(strings); k++)
 				if (strings[k].code == eq[1])
 					break;
-			ck_assert_msg(k < N(strings) && eq[2] == ':', "bad string type in '%s'", spec);
+			ck_assert_msg(k < ARRAY_SIZE(strings) && eq[2] == ':', "bad string type in '%s'", spec);
 			p = eq + 3;
 			vlen = strcspn(p, "/+");
 			put_tlv(ava, sizeof(ava), &na, 0x06, oid, 3);
@@ -507,7 +508,7 @@ START_TEST(test_store_bad_file)
 		break;
 	}
 	err_clear();
-	r = ca_store_init(&s, path);
+	r = ca_store_init(&s, path, NET_NO_DEADLINE);
 	ck_assert_msg(r == ERR_CAFILE, "%s: returned %d", bad_files[_i].label, r);
 	ck_assert_msg(strstr(err_detail(), path) != NULL, "%s: detail '%s' does not name the file",
 		      bad_files[_i].label, err_detail());
@@ -591,7 +592,7 @@ START_TEST(test_store_file)
 
 		write_temp(path, sizeof(path), root_der(i), ca_bundle_roots[i].der_len);
 	}
-	r = ca_store_init(&s, path);
+	r = ca_store_init(&s, path, NET_NO_DEADLINE);
 	ck_assert_msg(r == ERR_OK, "%s: returned %d (%s)", good_files[_i].label, r, err_detail());
 	ck_assert_msg(s.from_file == 1, "%s: not from file", good_files[_i].label);
 	ck_assert_msg(s.file_count == good_files[_i].count, "%s: %zu roots, expected %zu",
@@ -616,7 +617,7 @@ START_TEST(test_store_file_other_issuer)
 
 	ck_assert_msg(ca_key_cmp(a, alen, b, blen) != 0, "first and last root share a subject");
 	write_temp(path, sizeof(path), root_der(0), ca_bundle_roots[0].der_len);
-	ck_assert(ca_store_init(&s, path) == ERR_OK);
+	ck_assert(ca_store_init(&s, path, NET_NO_DEADLINE) == ERR_OK);
 	child_of(&child, other);
 	ck_assert_msg(ca_lookup(&s, &child, &cand) == 0, "other issuer: error");
 	ck_assert_msg(cand == NULL, "other issuer: a candidate was returned");
@@ -631,7 +632,7 @@ START_TEST(test_store_bundle_lookup)
 	struct ca_store s;
 	char label[32];
 
-	ck_assert(ca_store_init(&s, NULL) == ERR_OK);
+	ck_assert(ca_store_init(&s, NULL, NET_NO_DEADLINE) == ERR_OK);
 	ck_assert_msg(s.from_file == 0, "bundle store marked as from file");
 	snprintf(label, sizeof(label), "bundle root %d", _i);
 	check_lookup_self(&s, (size_t)_i, label);
@@ -668,7 +669,7 @@ START_TEST(test_store_lookup_stranger)
 		child.issuer_raw.len = strangers[_i].rawlen;
 	}
 	child.issuer_raw.p = der;
-	ck_assert(ca_store_init(&s, NULL) == ERR_OK);
+	ck_assert(ca_store_init(&s, NULL, NET_NO_DEADLINE) == ERR_OK);
 	r = ca_lookup(&s, &child, &cand);
 	ck_assert_msg(r == 0, "%s: returned -0x%04x", strangers[_i].label, (unsigned)-r);
 	ck_assert_msg(cand == NULL, "%s: a candidate was returned", strangers[_i].label);
@@ -682,29 +683,29 @@ static Suite *ca_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("name_key");
-	tcase_add_loop_test(tc, test_name_key, 0, N(names));
-	tcase_add_loop_test(tc, test_name_key_malformed, 0, N(malformed));
+	tcase_add_loop_test(tc, test_name_key, 0, ARRAY_SIZE(names));
+	tcase_add_loop_test(tc, test_name_key_malformed, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_name_key_cap);
 	tcase_add_test(tc, test_name_key_too_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("key_cmp");
-	tcase_add_loop_test(tc, test_key_cmp, 0, N(cmps));
+	tcase_add_loop_test(tc, test_key_cmp, 0, ARRAY_SIZE(cmps));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bundle");
 	tcase_add_test(tc, test_bundle_info);
 	tcase_add_loop_test(tc, test_bundle_root, 0, (int)ca_bundle_count);
 	tcase_add_loop_test(tc, test_bundle_sorted, 1, (int)ca_bundle_count);
-	tcase_add_loop_test(tc, test_bundle_absent, 0, N(absent));
+	tcase_add_loop_test(tc, test_bundle_absent, 0, ARRAY_SIZE(absent));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store");
-	tcase_add_loop_test(tc, test_store_bad_file, 0, N(bad_files));
-	tcase_add_loop_test(tc, test_store_file, 0, N(good_files));
+	tcase_add_loop_test(tc, test_store_bad_file, 0, ARRAY_SIZE(bad_files));
+	tcase_add_loop_test(tc, test_store_file, 0, ARRAY_SIZE(good_files));
 	tcase_add_test(tc, test_store_file_other_issuer);
 	tcase_add_loop_test(tc, test_store_bundle_lookup, 0, (int)ca_bundle_count);
-	tcase_add_loop_test(tc, test_store_lookup_stranger, 0, N(strangers));
+	tcase_add_loop_test(tc, test_store_lookup_stranger, 0, ARRAY_SIZE(strangers));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -182,7 +182,7 @@ static void check_vector(const char *where)
 	struct gcm_case c = {v.key, (unsigned)v.key_len * 8, v.iv, (size_t)v.iv_len, v.add, (size_t)v.add_len,
 			     v.decrypt ? MBEDTLS_GCM_DECRYPT : MBEDTLS_GCM_ENCRYPT};
 
-	for (size_t i = 0; i < N(pieces); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
 		for (int in_place = 0; in_place < 2; in_place++) {
 			int r;
 			const unsigned char *in = v.in;
@@ -243,11 +243,11 @@ START_TEST(test_nist_vectors)
 	};
 
 	vectors_run = bytes_run = multi_block = 0;
-	for (size_t i = 0; i < N(files); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		run_file(files[i]);
 	ck_assert_msg(multi_block >= 100, "only %zu vectors span two blocks or more", multi_block);
 	printf("gcm: %zu NIST vectors (%zu of two blocks or more, %zu bytes), %zu ways each\n", vectors_run,
-	       multi_block, bytes_run, 2 * N(pieces));
+	       multi_block, bytes_run, 2 * ARRAY_SIZE(pieces));
 }
 END_TEST
 
@@ -299,12 +299,12 @@ START_TEST(test_bulk_matches_bytewise)
 	fill(iv, sizeof(iv));
 	fill(add, sizeof(add));
 	fill(msg, sizeof(msg));
-	for (size_t b = 0; b < N(bits); b++)
+	for (size_t b = 0; b < ARRAY_SIZE(bits); b++)
 		for (int mode = 0; mode < 2; mode++) {
 			struct gcm_case c = {key, bits[b], iv, sizeof(iv), add, sizeof(add),
 					     mode ? MBEDTLS_GCM_DECRYPT : MBEDTLS_GCM_ENCRYPT};
-			for (size_t l = 0; l < N(lens); l++)
-				for (size_t p = 0; p < N(pieces); p++) {
+			for (size_t l = 0; l < ARRAY_SIZE(lens); l++)
+				for (size_t p = 0; p < ARRAY_SIZE(pieces); p++) {
 					if (pieces[p] == 1)
 						continue;
 					compare_paths(&c, lens[l], pieces[p], (int)(l + p) % 2, NULL);
@@ -343,7 +343,7 @@ START_TEST(test_counter_wrap)
 	fill(key, sizeof(key));
 	fill(iv, sizeof(iv));
 	fill(msg, 1024);
-	for (size_t i = 0; i < N(starts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(starts); i++)
 		for (int mode = 0; mode < 2; mode++) {
 			struct gcm_case c = {key, 128, iv, sizeof(iv), NULL, 0,
 					     mode ? MBEDTLS_GCM_DECRYPT : MBEDTLS_GCM_ENCRYPT};
@@ -388,7 +388,7 @@ START_TEST(test_bulk_detects_tampering)
 	ck_assert_int_eq(gcm_run(&enc, msg, ref, len, WHOLE, NULL, tag), 0);
 	ck_assert_int_eq(gcm_run(&dec, ref, got, len, WHOLE, NULL, tag2), 0);
 	ck_assert_msg(memcmp(got, msg, len) == 0 && memcmp(tag, tag2, 16) == 0, "round trip failed");
-	for (size_t i = 0; i < N(where); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
 		ref[where[i]] ^= 0x01;
 		ck_assert_int_eq(gcm_run(&dec, ref, got, len, WHOLE, NULL, tag2), 0);
 		ck_assert_msg(memcmp(tag, tag2, 16) != 0, "bit flipped at byte %zu went unnoticed", where[i]);

@@ -497,7 +497,9 @@ static void init_from(struct http_body *b, const char *label, const char *text)
 	ck_assert_msg(http_body_init(b, &h, 0) == ERR_OK, "%s: http_body_init failed", label);
 }
 
-/* Feeds in[0..n) to b from a guarded copy, appending the body to out. */
+/* Feeds in[0..n) to b from a guarded copy, appending the body to out.
+ * Returns 0 while more body is expected, 1 once it is complete (b->done),
+ * or the error http_body_decode() returned. */
 static int feed(struct http_body *b, const char *in, size_t n, char *out, size_t *outlen)
 {
 	struct guard g;
@@ -505,6 +507,11 @@ static int feed(struct http_body *b, const char *in, size_t n, char *out, size_t
 	size_t len = n;
 	int r = http_body_decode(b, buf, &len);
 
+	ck_assert_msg(r == ERR_OK || r == ERR_RECV, "decode returned %d", r);
+	if (r == ERR_OK)
+		r = b->done;
+	else
+		ck_assert_msg(!b->done, "decode failed on a body it called complete");
 	if (r >= 0) {
 		ck_assert_msg(len <= n, "decode grew %zu bytes to %zu", n, len);
 		memcpy(out + *outlen, buf, len);
@@ -646,7 +653,7 @@ START_TEST(test_chunked_bytewise)
 {
 	size_t cuts[128];
 
-	ck_assert(chunked[_i].len < N(cuts));
+	ck_assert(chunked[_i].len < ARRAY_SIZE(cuts));
 	for (size_t k = 0; k < chunked[_i].len; k++)
 		cuts[k] = k + 1;
 	feed_chunked(_i, cuts, chunked[_i].len - 1, "bytewise");
@@ -797,9 +804,10 @@ static const struct {
 	const char *url;
 	const char *method;
 	const char *ua;
-	const char *headers[3];
+	const char *headers[5];
 	size_t nheaders;
 	const char *want;
+	int other_origin;
 } requests[] = {
 	{"defaults", "http://example.com/x?y", "GET", "hello/1", {0}, 0,
 	 "GET /x?y HTTP/1.1\r\nHost: example.com\r\n" DEFAULTS_AFTER_HOST "\r\n"},
@@ -841,7 +849,61 @@ static const struct {
 	{"all defaults removed", "http://h/", "GET", "hello/1",
 	 {"Host:", "User-Agent:", "Accept:"}, 3,
 	 "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"},
+	/* After a redirect to another origin: credentials and Host stay behind,
+	 * whatever the case of their names; everything else goes along. */
+	{"other origin: credentials dropped", "http://h/", "GET", "hello/1",
+	 {"Authorization: Bearer S", "X-A: 1", "cookie: c=1", "PROXY-AUTHORIZATION: Basic x"}, 4,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "X-A: 1\r\n\r\n", 1},
+	{"other origin: custom Host dropped", "http://h:81/", "GET", "hello/1",
+	 {"host: evil.example", "Accept: text/html"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: hello/1\r\nConnection: close\r\n"
+	 "Accept: text/html\r\n\r\n", 1},
+	{"same origin: credentials kept", "http://h/", "GET", "hello/1",
+	 {"Authorization: Bearer S", "Cookie: c=1"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization: Bearer S\r\nCookie: c=1\r\n\r\n"},
+	{"other origin: a name that only starts like one is kept", "http://h/", "GET", "hello/1",
+	 {"Authorization-Hint: x", "Cookies: y"}, 2,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization-Hint: x\r\nCookies: y\r\n\r\n", 1},
 };
+
+/* --- http_header_valid ------------------------------------------------------- */
+
+static const struct {
+	const char *line;
+	int valid;
+} header_lines[] = {
+	{"X-A: 1", 1},
+	{"X-A:", 1},
+	{"X-A:1", 1},
+	{"x!#$%&'*+-.^_`|~09: v", 1},
+	{"X-A: tab\tinside", 1},
+	{"X-A: \x80\xff obs-text", 1},
+	{" X: v", 0},		/* would continue the previous field */
+	{"\tX: v", 0},
+	{"Host : evil", 0},	/* whitespace before the colon */
+	{"Bad Name: x", 0},
+	{"X\tY: v", 0},
+	{": v", 0},
+	{"NoColon", 0},
+	{"", 0},
+	{"X(y): v", 0},
+	{"X\"y: v", 0},
+	{"X/y: v", 0},
+	{"\xc3\xa9t\xc3\xa9: v", 0},	/* non-ASCII name */
+	{"X: a\rb", 0},
+	{"X: a\nb", 0},
+	{"X: bell\a", 0},
+	{"X: del\x7f", 0},
+	{"X: esc\x1b[31m", 0},
+};
+
+START_TEST(test_header_valid)
+{
+	ck_assert_msg(http_header_valid(header_lines[_i].line) == header_lines[_i].valid,
+		      "'%s': expected %s", header_lines[_i].line,
+		      header_lines[_i].valid ? "valid" : "refused");
+}
+END_TEST
 
 static size_t build_request(int i, char *buf, size_t cap)
 {
@@ -849,7 +911,7 @@ static size_t build_request(int i, char *buf, size_t cap)
 
 	ck_assert_msg(url_parse(&u, requests[i].url) == ERR_OK, "%s: URL does not parse", requests[i].label);
 	return http_request(buf, cap, requests[i].method, &u, requests[i].ua, requests[i].headers,
-			    requests[i].nheaders);
+			    requests[i].nheaders, requests[i].other_origin);
 }
 
 START_TEST(test_request)
@@ -888,52 +950,53 @@ static Suite *http_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("head_good");
-	tcase_add_loop_test(tc, test_head_good, 0, N(good));
-	tcase_add_loop_test(tc, test_head_good_bytewise, 0, N(good));
+	tcase_add_loop_test(tc, test_head_good, 0, ARRAY_SIZE(good));
+	tcase_add_loop_test(tc, test_head_good_bytewise, 0, ARRAY_SIZE(good));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("head_bad");
-	tcase_add_loop_test(tc, test_head_bad, 0, N(bad));
-	tcase_add_loop_test(tc, test_head_bad_bytewise, 0, N(bad));
+	tcase_add_loop_test(tc, test_head_bad, 0, ARRAY_SIZE(bad));
+	tcase_add_loop_test(tc, test_head_bad_bytewise, 0, ARRAY_SIZE(bad));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("head_limits");
-	tcase_add_loop_test(tc, test_head_field_count, 0, N(counts));
-	tcase_add_loop_test(tc, test_head_size, 0, N(sizes));
+	tcase_add_loop_test(tc, test_head_field_count, 0, ARRAY_SIZE(counts));
+	tcase_add_loop_test(tc, test_head_size, 0, ARRAY_SIZE(sizes));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("field");
-	tcase_add_loop_test(tc, test_field, 0, N(lookups));
+	tcase_add_loop_test(tc, test_field, 0, ARRAY_SIZE(lookups));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("body_init");
-	tcase_add_loop_test(tc, test_body_init, 0, N(inits));
+	tcase_add_loop_test(tc, test_body_init, 0, ARRAY_SIZE(inits));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("body_length");
-	tcase_add_loop_test(tc, test_body_length, 0, N(lengths));
+	tcase_add_loop_test(tc, test_body_length, 0, ARRAY_SIZE(lengths));
 	tcase_add_test(tc, test_body_close);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("body_chunked");
-	tcase_add_loop_test(tc, test_chunked_whole, 0, N(chunked));
-	tcase_add_loop_test(tc, test_chunked_split, 0, N(chunked));
-	tcase_add_loop_test(tc, test_chunked_bytewise, 0, N(chunked));
+	tcase_add_loop_test(tc, test_chunked_whole, 0, ARRAY_SIZE(chunked));
+	tcase_add_loop_test(tc, test_chunked_split, 0, ARRAY_SIZE(chunked));
+	tcase_add_loop_test(tc, test_chunked_bytewise, 0, ARRAY_SIZE(chunked));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("body_chunked_bad");
-	tcase_add_loop_test(tc, test_chunked_bad_whole, 0, N(chunked_bad));
-	tcase_add_loop_test(tc, test_chunked_bad_split, 0, N(chunked_bad));
-	tcase_add_loop_test(tc, test_chunked_bad_bytewise, 0, N(chunked_bad));
+	tcase_add_loop_test(tc, test_chunked_bad_whole, 0, ARRAY_SIZE(chunked_bad));
+	tcase_add_loop_test(tc, test_chunked_bad_split, 0, ARRAY_SIZE(chunked_bad));
+	tcase_add_loop_test(tc, test_chunked_bad_bytewise, 0, ARRAY_SIZE(chunked_bad));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("body_eof");
-	tcase_add_loop_test(tc, test_body_eof, 0, N(eofs));
+	tcase_add_loop_test(tc, test_body_eof, 0, ARRAY_SIZE(eofs));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("request");
-	tcase_add_loop_test(tc, test_request, 0, N(requests));
-	tcase_add_loop_test(tc, test_request_small_buffer, 0, N(requests));
+	tcase_add_loop_test(tc, test_request, 0, ARRAY_SIZE(requests));
+	tcase_add_loop_test(tc, test_request_small_buffer, 0, ARRAY_SIZE(requests));
+	tcase_add_loop_test(tc, test_header_valid, 0, ARRAY_SIZE(header_lines));
 	suite_add_tcase(s, tc);
 	return s;
 }

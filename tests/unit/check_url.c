@@ -411,23 +411,23 @@ static Suite *url_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("parse_good");
-	tcase_add_loop_test(tc, test_parse_good, 0, N(good));
-	tcase_add_loop_test(tc, test_parse_format_round_trip, 0, N(good));
+	tcase_add_loop_test(tc, test_parse_good, 0, ARRAY_SIZE(good));
+	tcase_add_loop_test(tc, test_parse_format_round_trip, 0, ARRAY_SIZE(good));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_bad");
-	tcase_add_loop_test(tc, test_parse_bad, 0, N(bad));
-	tcase_add_loop_test(tc, test_parse_length, 0, N(lengths));
+	tcase_add_loop_test(tc, test_parse_bad, 0, ARRAY_SIZE(bad));
+	tcase_add_loop_test(tc, test_parse_length, 0, ARRAY_SIZE(lengths));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resolve");
-	tcase_add_loop_test(tc, test_resolve, 0, N(resolve));
+	tcase_add_loop_test(tc, test_resolve, 0, ARRAY_SIZE(resolve));
 	tcase_add_loop_test(tc, test_resolve_too_long, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");
-	tcase_add_loop_test(tc, test_authority, 0, N(fmt));
-	tcase_add_loop_test(tc, test_format, 0, N(fmt));
+	tcase_add_loop_test(tc, test_authority, 0, ARRAY_SIZE(fmt));
+	tcase_add_loop_test(tc, test_format, 0, ARRAY_SIZE(fmt));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,12 +1,13 @@
-/* What every Check suite here shares: the element count of an array, and a
- * main() that runs one suite and exits non-zero if any test failed. */
+/* What every Check suite here shares: ARRAY_SIZE and ascii_lower (the
+ * code's own, src/util.h), and a main() that runs one suite and exits
+ * non-zero if any test failed. */
 #ifndef UNIT_H
 #define UNIT_H
 
 #include <check.h>
 #include <stdlib.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Defines main() running the suite that SUITE_FN() builds. */
 #define UNIT_MAIN(SUITE_FN)                                            \

@@ -1,0 +1,288 @@
+#include "opts.h"
+#include "err.h"
+#include "http.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEALTHCHECK_MAX_TIME 5000	/* milliseconds */
+#define MAX_REDIRS_LIMIT 1000000
+#define SECONDS_LIMIT 1000000000	/* about 31 years */
+
+const char opts_usage[] =
+	"Usage: hello [options] [URL]\n"
+	"With no argument, prints the greeting. With a URL (http:// or https://),\n"
+	"fetches it; TLS certificates and host names are always verified.\n"
+	"\n"
+	"  -o, --output FILE          write the body to FILE instead of stdout\n"
+	"  -I, --head                 send HEAD and print the response head\n"
+	"  -s, --silent               print no error message\n"
+	"  -S, --show-error           with -s, print error messages anyway\n"
+	"  -v, --verbose              print connection, TLS and HTTP details to stderr\n"
+	"  -f, --fail                 exit 22 on an HTTP status of 400 or more\n"
+	"  -L, --location             follow redirects\n"
+	"      --max-redirs N         follow at most N redirects (default 10, -1: no limit)\n"
+	"  -m, --max-time SECONDS     give up after SECONDS (fractions allowed)\n"
+	"      --connect-timeout SECONDS  limit connecting and the TLS handshake\n"
+	"  -H, --header 'Name: value' add a request header (repeatable; 'Name:' removes one)\n"
+	"  -A, --user-agent STRING    User-Agent header\n"
+	"      --cacert FILE          trust the CAs in FILE (PEM or DER) instead of the\n"
+	"                             embedded bundle; so does SSL_CERT_FILE\n"
+	"      --resolve HOST:PORT:ADDRESS  connect to ADDRESS for HOST:PORT\n"
+	"      --healthcheck          Docker HEALTHCHECK probe: --fail, --max-time 5, no body;\n"
+	"                             exit 0 healthy, 1 unhealthy with one line saying why\n"
+	"      --version              print versions and the embedded CA bundle\n"
+	"  -h, --help                 print this help\n"
+	"\n"
+	"Exit codes are curl's: 0 ok, 1 unsupported protocol, 2 usage, 3 malformed URL,\n"
+	"6 cannot resolve, 7 cannot connect, 8 bad reply, 18 partial body, 22 HTTP error\n"
+	"with --fail, 23 write error, 28 timeout, 35 TLS handshake, 47 too many redirects,\n"
+	"52 empty reply, 56 receive failure, 60 peer not verified, 77 bad CA file.\n";
+
+struct opt;
+/* Sets what option d names from arg (NULL for an option without one);
+ * name is the option as written, for messages. Returns ERR_OK or
+ * ERR_USAGE, or OPTS_HELP / OPTS_VERSION to stop. */
+typedef int opt_set(struct opts *o, const struct opt *d, const char *name, const char *arg);
+
+struct opt {
+	char short_name;	/* 0: none */
+	const char *long_name;
+	int takes_arg;
+	opt_set *set;
+	size_t field;		/* offsetof() in struct opts, for the setters that take one */
+};
+
+#define FIELD(f) offsetof(struct opts, f)
+
+static void *field_of(struct opts *o, const struct opt *d)
+{
+	return (char *)o + d->field;
+}
+
+static int set_flag(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)name, (void)arg;
+	*(int *)field_of(o, d) = 1;
+	return ERR_OK;
+}
+
+static int set_string(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)name;
+	*(const char **)field_of(o, d) = arg;
+	return ERR_OK;
+}
+
+/* A number of seconds ("5", "0.25", ".5") into milliseconds; digits beyond
+ * the millisecond are ignored. */
+static int set_seconds(struct opts *o, const struct opt *d, const char *name, const char *s)
+{
+	long long whole = 0, frac = 0, scale = 100;
+	const char *p = s;
+	int digits = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > SECONDS_LIMIT)
+			return err_set(ERR_USAGE, "%s: '%s' is too many seconds", name, s);
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (*p || digits == 0)
+		return err_set(ERR_USAGE, "%s: '%s' is not a number of seconds", name, s);
+	*(long long *)field_of(o, d) = whole * 1000 + frac;
+	return ERR_OK;
+}
+
+static int set_max_redirs(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	char *end;
+
+	(void)d;
+	errno = 0;
+	o->max_redirs = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || o->max_redirs < -1 || o->max_redirs > MAX_REDIRS_LIMIT)
+		return err_set(ERR_USAGE, "%s: '%s' is not a number of redirects", name, arg);
+	return ERR_OK;
+}
+
+static int set_header(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)d;
+	if (o->nheaders == OPTS_HEADERS_MAX)
+		return err_set(ERR_USAGE, "%s: more than %d headers", name, OPTS_HEADERS_MAX);
+	if (!http_header_valid(arg))
+		return err_set(ERR_USAGE, "%s: '%s' is not 'Name: value' (a name of letters, digits or "
+			       "!#$%%&'*+-.^_`|~ right before the colon, no control characters)", name, arg);
+	o->headers[o->nheaders++] = arg;
+	return ERR_OK;
+}
+
+static int set_user_agent(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	for (const char *c = arg; *c; c++)
+		if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
+			return err_set(ERR_USAGE, "%s: control character in the user agent", name);
+	return set_string(o, d, name, arg);
+}
+
+/* HOST:PORT:ADDRESS, as curl's --resolve; ADDRESS numeric, IPv6 in
+ * brackets or not. */
+static int set_resolve(struct opts *o, const struct opt *d, const char *name, const char *s)
+{
+	struct opts_resolve *r = &o->resolve[o->nresolve];
+	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	const char *addr;
+	unsigned char abuf[16];
+	size_t alen, hlen;
+	char *end;
+	long port;
+
+	(void)d;
+	if (o->nresolve == OPTS_RESOLVE_MAX)
+		return err_set(ERR_USAGE, "%s: more than %d entries", name, OPTS_RESOLVE_MAX);
+	if (!c1 || !c2)
+		return err_set(ERR_USAGE, "%s: '%s' is not HOST:PORT:ADDRESS", name, s);
+	hlen = (size_t)(c1 - s);
+	if (hlen == 0 || hlen > URL_HOST_MAX)
+		return err_set(ERR_USAGE, "%s: bad host in '%s'", name, s);
+	port = strtol(c1 + 1, &end, 10);
+	if (end != c2 || port < 1 || port > 65535)
+		return err_set(ERR_USAGE, "%s: bad port in '%s'", name, s);
+	addr = c2 + 1;
+	alen = strlen(addr);
+	if (alen > 2 && addr[0] == '[' && addr[alen - 1] == ']') {
+		addr++;
+		alen -= 2;
+	}
+	if (alen == 0 || alen >= sizeof(r->address))
+		return err_set(ERR_USAGE, "%s: bad address in '%s'", name, s);
+	for (size_t i = 0; i < hlen; i++)
+		r->host[i] = (char)ascii_lower((unsigned char)s[i]);
+	r->host[hlen] = '\0';
+	r->port = (unsigned)port;
+	memcpy(r->address, addr, alen);
+	r->address[alen] = '\0';
+	/* Only numeric addresses: --resolve exists to avoid a lookup. */
+	if (inet_pton(AF_INET, r->address, abuf) != 1 && inet_pton(AF_INET6, r->address, abuf) != 1)
+		return err_set(ERR_USAGE, "%s: '%s' is not an IP address", name, r->address);
+	o->nresolve++;
+	return ERR_OK;
+}
+
+static int stop(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)o, (void)name, (void)arg;
+	return (int)d->field;
+}
+
+/* Every option: a new one is a row here and a line in opts_usage. */
+static const struct opt options[] = {
+	{'o', "output", 1, set_string, FIELD(output)},
+	{'I', "head", 0, set_flag, FIELD(head)},
+	{'s', "silent", 0, set_flag, FIELD(silent)},
+	{'S', "show-error", 0, set_flag, FIELD(show_error)},
+	{'v', "verbose", 0, set_flag, FIELD(verbose)},
+	{'f', "fail", 0, set_flag, FIELD(fail)},
+	{'L', "location", 0, set_flag, FIELD(location)},
+	{0, "max-redirs", 1, set_max_redirs, 0},
+	{'m', "max-time", 1, set_seconds, FIELD(max_time)},
+	{0, "connect-timeout", 1, set_seconds, FIELD(connect_timeout)},
+	{'H', "header", 1, set_header, 0},
+	{'A', "user-agent", 1, set_user_agent, FIELD(user_agent)},
+	{0, "cacert", 1, set_string, FIELD(cacert)},
+	{0, "resolve", 1, set_resolve, 0},
+	{0, "healthcheck", 0, set_flag, FIELD(healthcheck)},
+	{0, "version", 0, stop, (size_t)OPTS_VERSION},
+	{'h', "help", 0, stop, (size_t)OPTS_HELP},
+};
+
+/* The row for "--name" (name_len bytes of name) or, with name NULL, "-c". */
+static const struct opt *find(const char *name, size_t name_len, char c)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(options); k++)
+		if (name ? strlen(options[k].long_name) == name_len &&
+				   strncmp(options[k].long_name, name, name_len) == 0
+			 : options[k].short_name == c)
+			return &options[k];
+	return NULL;
+}
+
+int opts_parse(struct opts *o, int argc, char **argv)
+{
+	int only_args = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->max_redirs = 10;
+	o->max_time = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (o->ntargets == OPTS_TARGETS_MAX)
+				return err_set(ERR_USAGE, "more than %d URLs", OPTS_TARGETS_MAX);
+			o->targets[o->ntargets++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_args = 1;
+			continue;
+		}
+		/* "--name[=value]", or a cluster of short options "-fsSL",
+		 * "-ofile", "-o file": each option found goes through one path. */
+		for (const char *c = a + 1; *c; c++) {
+			int is_long = a[1] == '-';
+			const char *name = a + 2, *eq = is_long ? strchr(name, '=') : NULL;
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			const struct opt *d = is_long ? find(name, n, 0) : find(NULL, 0, *c);
+			char shown[3] = {'-', *c, '\0'};
+			const char *arg = NULL;
+			int r;
+
+			if (!d)
+				return is_long ? err_set(ERR_USAGE, "unknown option '%s' (see --help)", a)
+					       : err_set(ERR_USAGE, "unknown option '-%c' (see --help)", *c);
+			if (d->takes_arg) {
+				if (eq)
+					arg = eq + 1;
+				else if (!is_long && c[1])
+					arg = c + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return err_set(ERR_USAGE, "option '%s' needs an argument",
+						       is_long ? a : shown);
+			} else if (eq) {
+				return err_set(ERR_USAGE, "option '--%.*s' takes no argument", (int)n, name);
+			}
+			r = d->set(o, d, is_long ? a : shown, arg);
+			if (r != ERR_OK)
+				return r;
+			if (is_long || arg)
+				break;	/* the rest of the word was the name or the argument */
+		}
+	}
+	/* --healthcheck implies --fail and a time limit (Docker's own timeout
+	 * kills the probe without a word). */
+	if (o->healthcheck) {
+		o->fail = 1;
+		if (o->max_time < 0)
+			o->max_time = HEALTHCHECK_MAX_TIME;
+	}
+	if (o->max_time < 0)
+		o->max_time = 0;
+	return ERR_OK;
+}
+
+const char *opts_resolve_address(const struct opts *o, const char *host, unsigned port)
+{
+	for (size_t i = 0; i < o->nresolve; i++)
+		if (o->resolve[i].port == port && strcmp(o->resolve[i].host, host) == 0)
+			return o->resolve[i].address;
+	return NULL;
+}
