@@ -192,7 +192,7 @@ if mapfile -t env20 < <("$DAEMON" start --fresh 20.10 "$d20" 2>"$T_DIR/d20.err")
 	fi
 	expect_grep "Docker 20.10: the engine line gives the daemon's version and the legacy builder" err \
 		'^==> engine: docker 20\.10\.[0-9]+.*; legacy builder'
-	expect_grep "Docker 20.10: the legacy builder's steps are shown" err '^    \[scratch\] Step 1/[0-9]+ : '
+	expect_grep "Docker 20.10: the legacy builder's steps are shown" out '^    \[scratch\] Step 1/[0-9]+ : '
 	if [ -s "$T_DIR/docker-20/compare.json" ]; then
 		bin=$(wc -c <"$T_ROOT/build/hello")
 		row_checks "$T_DIR/docker-20/compare.json" "$ref" "$bin" "Docker 20.10" docker 20.10 legacy docker-archive none
