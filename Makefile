@@ -13,19 +13,49 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-# The release binary is built with musl: musl-gcc on Debian, the native
-# compiler where it already targets musl (Alpine).
-ifeq ($(origin CC),default)
-CC := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo cc)
+# The target architecture, in Debian's names (amd64, arm64): the build
+# machine's by default. Another one is cross-compiled (scripts/setup ARCH
+# installs the compiler): amd64 builds into build/, any other ARCH into
+# build/ARCH/. Build-time tools are built with HOSTCC for the build machine,
+# whatever ARCH is.
+BUILD_ARCH := $(shell uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
+ARCH ?= $(BUILD_ARCH)
+# An empty ARCH (a Dockerfile's $TARGETARCH outside buildx and podman) is the default.
+ifeq ($(ARCH),)
+override ARCH := $(BUILD_ARCH)
 endif
-AR      ?= ar
+# GNU triplets of the cross compilers (Debian's gcc-TRIPLET packages).
+CROSS_amd64 := x86_64-linux-gnu
+CROSS_arm64 := aarch64-linux-gnu
+ifneq ($(ARCH),$(BUILD_ARCH))
+CROSS := $(CROSS_$(ARCH))
+ifeq ($(CROSS),)
+$(error ARCH=$(ARCH): cross-compiling is set up for amd64 and arm64 only)
+endif
+endif
+
+# The release binary is built with musl: musl-gcc on Debian, the native
+# compiler where it already targets musl (Alpine); for another ARCH, Debian's
+# cross gcc with the target's musl (musl-dev:ARCH) through its specs file.
+ifeq ($(origin CC),default)
+ifeq ($(CROSS),)
+CC := $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo cc)
+else
+CC := $(CROSS)-gcc -specs /usr/lib/$(subst -gnu,-musl,$(CROSS))/musl-gcc.specs
+endif
+endif
+ifeq ($(origin AR),default)
+AR := $(if $(CROSS),$(CROSS)-gcc-ar,ar)
+endif
 HOSTCC  ?= cc
 CFLAGS  ?= -Os
+HOSTCFLAGS ?= -O2
 LDFLAGS ?=
 
 Q := $(if $(V),,@)
-B := build
+B := build$(if $(filter-out amd64,$(ARCH)),/$(ARCH))
 H := build/host
+T := build/tools
 
 # Anything dated in the build (the CA expiry cut) uses SOURCE_DATE_EPOCH; by
 # default that is the date of the bundle in certs/PROVENANCE, so two builds of
@@ -48,23 +78,23 @@ HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 
 MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
-SRCS := main.c opts.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c rng.c err.c
+SRCS := main.c opts.c probe.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c file.c rng.c err.c
 REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
-LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c rng.c err.c
+LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c file.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
 UNIT := $(patsubst tests/unit/check_%.c,%,$(wildcard tests/unit/check_*.c))
 UNIT_BINS := $(UNIT:%=$(H)/check_%)
 
 CERT_PEM := certs/ca-certificates.crt
 
-.PHONY: all setup need-build test unit install uninstall clean help \
+.PHONY: all setup need-build test unit cross-unit bin-path install uninstall clean help \
 	compare lint bench fuzz update-certs lab distclean bundle-variant
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
 
 need-build:
-	$(Q)scripts/setup build
+	$(Q)scripts/setup build $(if $(CROSS),$(ARCH))
 
 # --- mbedtls -----------------------------------------------------------------
 
@@ -79,7 +109,7 @@ $(MBEDTLS_STAMP): $(MBEDTLS_PATCHES) scripts/fetch-mbedtls
 # than -O2, for 320 bytes). The bignum multiply-accumulate loops and the P-256
 # reduction that make up most of a handshake are not unrolled at -Os (-O2 is
 # enough). Changing these lists needs a `make clean`.
-O3_FILES ?= aesni
+O3_FILES ?= $(if $(filter arm64,$(ARCH)),aesce,aesni)
 O2_FILES ?= bignum bignum_core ecp_curves
 
 $(B)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
@@ -97,20 +127,26 @@ $(H)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
 
 FORCE:
 
+# The build machine's mbedtls, for the build-time tools.
+$(T)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(T)/mbedtls \
+		CC="$(HOSTCC)" AR="ar" CFLAGS="$(HOSTCFLAGS) -std=c11 -D_DEFAULT_SOURCE" V=$(V)
+
 # --- trust store ---------------------------------------------------------------
 
-# The generator runs on the build machine; it is built with the release
-# compiler and library, so no second mbedtls build is needed.
-$(B)/certgen: certs/certgen.c src/ca_key.c src/rng.c src/ca.h $(B)/mbedtls/libmbedtls.a
+# The generator runs on the build machine, so it is built with HOSTCC
+# against the build machine's mbedtls, never for ARCH: a cross build runs
+# nothing under emulation, and every ARCH embeds the same bundle.
+$(T)/certgen: certs/certgen.c src/ca_key.c src/rng.c src/ca.h $(T)/mbedtls/libmbedtls.a
 	@mkdir -p $(@D)
-	$(if $(Q),@echo "  CCLD    $@")
-	$(Q)$(CC) $(CFLAGS) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(MBEDTLS_INC) -flto -flto-partition=one \
-		-static -o $@ certs/certgen.c src/ca_key.c src/rng.c $(B)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(MBEDTLS_INC) \
+		-o $@ certs/certgen.c src/ca_key.c src/rng.c $(T)/mbedtls/libmbedtls.a
 
-$(B)/gen/cabundle.c: $(B)/certgen $(CERT_PEM) certs/PROVENANCE
+$(B)/gen/cabundle.c: $(T)/certgen $(CERT_PEM) certs/PROVENANCE
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  GEN     $@")
-	$(Q)$(B)/certgen $(CERT_PEM) certs/PROVENANCE >$@.tmp
+	$(Q)$(T)/certgen $(CERT_PEM) certs/PROVENANCE >$@.tmp
 	$(Q)mv $@.tmp $@
 
 # --- release binary ------------------------------------------------------------
@@ -133,8 +169,8 @@ $(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
 # The same program with another CA bundle, for tests/trust.sh, which checks
 # that roots re-encoded by certgen give the verdicts the full certificates
 # give: make bundle-variant BUNDLE_PEM=roots.pem BUNDLE_PROV=PROVENANCE BUNDLE_OUT=DIR
-bundle-variant: $(filter-out $(B)/obj/cabundle.o,$(REL_OBJS)) $(B)/certgen $(B)/mbedtls/libmbedtls.a
-	$(Q)$(B)/certgen $(BUNDLE_PEM) $(BUNDLE_PROV) >$(BUNDLE_OUT)/cabundle.c
+bundle-variant: $(filter-out $(B)/obj/cabundle.o,$(REL_OBJS)) $(T)/certgen $(B)/mbedtls/libmbedtls.a
+	$(Q)$(T)/certgen $(BUNDLE_PEM) $(BUNDLE_PROV) >$(BUNDLE_OUT)/cabundle.c
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(MBEDTLS_INC) -c $(BUNDLE_OUT)/cabundle.c -o $(BUNDLE_OUT)/cabundle.o
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(REL_LDFLAGS) $(LDFLAGS) -o $(BUNDLE_OUT)/hello \
 		$(filter-out $(B)/obj/cabundle.o,$(REL_OBJS)) $(BUNDLE_OUT)/cabundle.o $(B)/mbedtls/libmbedtls.a
@@ -164,6 +200,39 @@ $(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/l
 	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) $(CHECK_FLAGS_$*) $$(pkg-config --cflags check) -o $@ $< \
 		$(HOST_OBJS) $(H)/mbedtls/libmbedtls.a $$(pkg-config --libs check)
 
+# --- ARCH's unit tests: cross-built, run under emulation -------------------------
+
+# For a cross ARCH (make ARCH=arm64 cross-unit), the Check suites are built
+# with the glibc cross compiler (Debian's Check is built for glibc), linked
+# statically so qemu-user needs none of ARCH's libraries, with UBSan; ASan's
+# shadow memory does not map under qemu-user. tests/arm64.sh runs them.
+X := $(B)/unit
+X_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined
+X_CHECK = PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS)/pkgconfig pkg-config --static
+X_OBJS := $(LIB_SRCS:%.c=$(X)/obj/%.o) $(X)/obj/cabundle.o
+X_BINS := $(UNIT:%=$(X)/check_%)
+
+cross-unit: $(if $(CROSS),$(X_BINS),$(UNIT_BINS))
+
+$(X)/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(X)/mbedtls \
+		CC="$(CROSS)-gcc" AR="$(CROSS)-ar" CFLAGS="$(X_FLAGS) -fno-sanitize=nonnull-attribute" V=$(V)
+
+$(X)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CROSS)-gcc $(X_FLAGS) $(WARN) $(MBEDTLS_INC) -DHELLO_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(X)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
+	@mkdir -p $(@D)
+	$(Q)$(CROSS)-gcc $(X_FLAGS) $(MBEDTLS_INC) -c $< -o $@
+
+$(X)/check_%: tests/unit/check_%.c tests/unit/unit.h $(X_OBJS) $(X)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  CCLD    $@")
+	$(Q)$(CROSS)-gcc $(X_FLAGS) $(MBEDTLS_INC) $(CHECK_FLAGS_$*) $$($(X_CHECK) --cflags check) -static -o $@ $< \
+		$(X_OBJS) $(X)/mbedtls/libmbedtls.a $$($(X_CHECK) --libs check)
+
+.SECONDARY: $(X_OBJS)
+
 # --- tests ---------------------------------------------------------------------
 
 # Keep the host objects between links of the unit test binaries.
@@ -172,19 +241,24 @@ $(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/l
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
+# tests/arm64.sh runs the arm64 build (under qemu on another machine).
 test:
 	$(Q)scripts/setup test
-	$(Q)$(MAKE) --no-print-directory $(B)/hello $(B)/certgen $(UNIT_BINS) $(H)/hello
+	$(Q)$(MAKE) --no-print-directory $(B)/hello $(T)/certgen $(UNIT_BINS) $(H)/hello
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 all cross-unit
 	$(Q)scripts/run-tests
 
 include mk/fuzz.mk
 
 # --- images --------------------------------------------------------------------
 
+# PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
+# run under qemu (setup installs and registers it only when asked for).
 # PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
+comma := ,
 compare:
-	$(Q)scripts/setup build compare $(if $(PULL)$(LINK),pull)
-	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE))
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull)
+	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
@@ -205,6 +279,11 @@ update-certs:
 
 # --- install -------------------------------------------------------------------
 
+# Where the release binary for ARCH is (for Dockerfiles and scripts).
+bin-path:
+	@echo $(B)/hello
+
+
 install: $(B)/hello
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/hello $(DESTDIR)$(BINDIR)/hello
@@ -224,6 +303,7 @@ help:
 	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
 	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
+	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list,"
 	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
@@ -233,7 +313,8 @@ help:
 	@echo "make update-certs refresh certs/ from the system's Mozilla root set"
 	@echo "make install      install hello and its man page (PREFIX, DESTDIR)"
 	@echo "make clean        remove build/;  make distclean also removes third_party/"
-	@echo "variables: CC CFLAGS LDFLAGS PREFIX DESTDIR V=1"
+	@echo "make ARCH=arm64   cross-compile build/arm64/hello (scripts/setup arm64 installs the compiler)"
+	@echo "variables: ARCH CC CFLAGS LDFLAGS HOSTCC HOSTCFLAGS PREFIX DESTDIR V=1"
 
 setup:
 	$(Q)scripts/setup test compare bench

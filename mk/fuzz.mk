@@ -15,7 +15,7 @@ FUZZ_OUT     := $(B)/fuzz
 FUZZ_FLAGS   := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_COV     := -fsanitize=fuzzer-no-link
-FUZZ_LIB     := url.c http.c net.c ca.c ca_key.c rng.c err.c
+FUZZ_LIB     := url.c http.c net.c ca.c ca_key.c file.c rng.c err.c
 FUZZ_OBJS    := $(FUZZ_LIB:%.c=$(FUZZ_OUT)/obj/%.o) $(FUZZ_OUT)/obj/cabundle.o
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_OUT)/fuzz_%)
 

@@ -1,14 +1,10 @@
 #include "ca.h"
 #include "err.h"
-#include "net.h"
+#include "file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mbedtls/pem.h>
 
@@ -40,73 +36,6 @@ size_t ca_bundle_find(const unsigned char *key, size_t len, size_t *count)
 		;
 	*count = end - lo;
 	return lo;
-}
-
-/* Reads all of path into a new NUL-terminated buffer (mbedtls wants PEM
- * input to include its terminating NUL). The file need not be a regular
- * one (`--cacert <(...)` is a pipe): it is opened without blocking, so a
- * FIFO with no writer reads as empty, and every wait for data is bounded by
- * the deadline. */
-static int read_file(const char *path, unsigned char **out, size_t *len, long long deadline)
-{
-	unsigned char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
-
-	if (fd < 0)
-		return err_set(ERR_CAFILE, "%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t got;
-
-		if (n + 1 >= cap) {
-			/* Room for one byte more than the limit, and the NUL. */
-			size_t want = cap ? cap * 2 : 16384;
-			unsigned char *b;
-
-			if (want > CA_FILE_MAX + 2)
-				want = CA_FILE_MAX + 2;
-			if (!(b = realloc(buf, want))) {
-				e = ENOMEM;
-				goto fail;
-			}
-			buf = b;
-			cap = want;
-		}
-		got = read(fd, buf + n, cap - n - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (net_wait(fd, POLLIN, deadline) == 0) {
-				free(buf);
-				close(fd);
-				return err_set(ERR_TIMEOUT, "reading the CA file %s: no data before the deadline",
-					       path);
-			}
-			continue;
-		}
-		if (got < 0) {
-			e = errno;
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-		if (n > CA_FILE_MAX) {
-			e = EFBIG;
-			goto fail;
-		}
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return ERR_OK;
-fail:
-	free(buf);
-	close(fd);
-	if (e == EFBIG)
-		return err_set(ERR_CAFILE, "%s: larger than %u bytes", path, CA_FILE_MAX);
-	return err_set(ERR_CAFILE, "%s: %s", path, strerror(e));
 }
 
 /* Why a CA file yielded no certificate, in words. */
@@ -141,7 +70,7 @@ int ca_store_init(struct ca_store *s, const char *file, long long deadline)
 	if (!file)
 		return ERR_OK;
 	s->from_file = 1;
-	if ((r = read_file(file, &buf, &len, deadline)) != ERR_OK)
+	if ((r = file_read(file, CA_FILE_MAX, ERR_CAFILE, deadline, &buf, &len)) != ERR_OK)
 		return r;
 	if (len == 0) {
 		free(buf);

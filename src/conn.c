@@ -12,10 +12,13 @@ int conn_open(struct conn *c, const struct conn_target *t)
 
 	c->fd = -1;
 	c->tls = NULL;
-	r = net_connect(&c->fd, t->host, t->port, t->address, t->connect_deadline, t->deadline);
+	if (t->unix_path)
+		r = net_connect_unix(&c->fd, t->unix_path, hs_deadline);
+	else
+		r = net_connect(&c->fd, t->host, t->port, t->address, t->connect_deadline, t->deadline);
 	if (r != ERR_OK || !t->tls)
 		return r;
-	r = tls_open(&c->tls, c->fd, t->host, t->ca, hs_deadline);
+	r = tls_open(&c->tls, c->fd, t->host, t->ca, t->id, hs_deadline);
 	if (r == ERR_TIMEOUT)
 		err_set(ERR_TIMEOUT, "TLS handshake with %s not done within %s", t->host,
 			t->connect_deadline < t->deadline ? "--connect-timeout" : "the time allowed");
@@ -36,6 +39,11 @@ int conn_write(struct conn *c, const void *buf, size_t len, long long deadline)
 	if (c->tls)
 		return tls_write(c->tls, buf, len, deadline);
 	return net_write(c->fd, buf, len, deadline);
+}
+
+int conn_settle(struct conn *c, long long deadline)
+{
+	return c->tls ? tls_settle(c->tls, deadline) : ERR_OK;
 }
 
 const char *conn_tls_version(const struct conn *c)

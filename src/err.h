@@ -22,6 +22,7 @@
 	X(PARTIAL, 18, "partial body")          /* body shorter than announced */       \
 	X(HTTP, 22, "HTTP error")               /* status >= 400 with --fail */         \
 	X(WRITE, 23, "write error")             /* the body could not be written */     \
+	X(READ, 26, "cannot read the file")     /* -d @FILE */                          \
 	X(NOMEM, 27, "out of memory")                                                   \
 	X(TIMEOUT, 28, "timeout")               /* --max-time, --connect-timeout */     \
 	X(TLS, 35, "TLS handshake failed")      /* no common protocol, or misbehaviour */ \
@@ -29,6 +30,7 @@
 	X(EMPTY_REPLY, 52, "empty reply from server") /* closed before any byte */      \
 	X(SEND, 55, "send failed")                                                      \
 	X(RECV, 56, "receive failed")           /* also bad chunked framing */          \
+	X(LOCAL_CERT, 58, "problem with the local certificate") /* --cert, --key */   \
 	X(PEER_VERIFY, 60, "peer not verified") /* certificate or host name */          \
 	X(CAFILE, 77, "cannot use CA file")
 

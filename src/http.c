@@ -497,13 +497,12 @@ static int overridden(const char *name, const char *const *headers, size_t n, in
 	return 0;
 }
 
-size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
-		    const char *user_agent, const char *const *headers, size_t nheaders,
-		    int other_origin)
+size_t http_request(char *buf, size_t cap, const struct http_req *r)
 {
+	const char *const *headers = r->headers;
+	size_t nheaders = r->nheaders, off = 0;
+	int other = r->other_origin, n;
 	char host[URL_HOST_MAX + 16];
-	size_t off = 0;
-	int n;
 
 #define PUT(...)                                                         \
 	do {                                                             \
@@ -513,17 +512,24 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 		off += (size_t)n;                                        \
 	} while (0)
 
-	if (!url_authority(u, host, sizeof(host)))
+	if (!url_authority(r->url, host, sizeof(host)))
 		return 0;
-	PUT("%s %s HTTP/1.1\r\n", method, u->target);
-	if (!overridden("Host", headers, nheaders, other_origin))
+	PUT("%s %s HTTP/1.1\r\n", r->method, r->url->target);
+	if (!overridden("Host", headers, nheaders, other))
 		PUT("Host: %s\r\n", host);
-	if (!overridden("User-Agent", headers, nheaders, other_origin) && user_agent && *user_agent)
-		PUT("User-Agent: %s\r\n", user_agent);
-	if (!overridden("Accept", headers, nheaders, other_origin))
+	if (!overridden("User-Agent", headers, nheaders, other) && r->user_agent && *r->user_agent)
+		PUT("User-Agent: %s\r\n", r->user_agent);
+	if (!overridden("Accept", headers, nheaders, other))
 		PUT("Accept: */*\r\n");
-	if (!overridden("Connection", headers, nheaders, other_origin))
+	if (!overridden("Connection", headers, nheaders, other))
 		PUT("Connection: close\r\n");
+	if (r->authorization && !other && !overridden("Authorization", headers, nheaders, other))
+		PUT("Authorization: %s\r\n", r->authorization);
+	if (r->has_body) {
+		if (!overridden("Content-Type", headers, nheaders, other))
+			PUT("Content-Type: application/x-www-form-urlencoded\r\n");
+		PUT("Content-Length: %llu\r\n", r->body_len);
+	}
 	for (size_t i = 0; i < nheaders; i++) {
 		const char *colon = strchr(headers[i], ':');
 		const char *v = colon ? colon + 1 : "";
@@ -532,7 +538,11 @@ size_t http_request(char *buf, size_t cap, const char *method, const struct url 
 			v++;
 		if (*v == '\0')
 			continue;	/* "Name:" removes the field */
-		if (other_origin && origin_bound(headers[i]))
+		if (other && origin_bound(headers[i]))
+			continue;
+		/* The body's framing is the body's own. */
+		if (r->has_body && (header_is(headers[i], "Content-Length") ||
+				    header_is(headers[i], "Transfer-Encoding")))
 			continue;
 		PUT("%s\r\n", headers[i]);
 	}

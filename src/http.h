@@ -76,17 +76,29 @@ int http_body_decode(struct http_body *b, char *buf, size_t *len);
  * (or delimited by the close), else ERR_PARTIAL. */
 int http_body_eof(const struct http_body *b);
 
-/* Formats a request for u into buf. headers are "Name: value" lines given by
- * the user; one with the name of a default field (Host, User-Agent, Accept,
- * Connection) replaces it, and "Name:" with an empty value removes it. With
+/* What a request says. */
+struct http_req {
+	const char *method;		/* "GET", "HEAD", "POST", or -X's token */
+	const struct url *url;
+	const char *user_agent;		/* NULL or "": none */
+	const char *const *headers;	/* the user's "Name: value" lines, checked */
+	size_t nheaders;
+	const char *authorization;	/* "Basic ..." from -u or the URL, or NULL */
+	int has_body;			/* a body of body_len bytes follows the head */
+	unsigned long long body_len;
+	int other_origin;		/* a redirect led off the first URL's origin */
+};
+
+/* Formats the head of request r into buf. The user's headers come last; one
+ * with the name of a default field (Host, User-Agent, Accept, Connection,
+ * Authorization, Content-Type) replaces it, and "Name:" with an empty value
+ * removes it; with a body, Content-Length is hello's own. With
  * other_origin (a redirect led to another scheme, host or port than the
- * first URL's) the user's Authorization, Cookie, Proxy-Authorization and
- * Host fields are left out: credentials stay with the origin they were
- * given for, and Host names the host asked.
+ * first URL's) the Authorization, Cookie, Proxy-Authorization and Host the
+ * user gave, and r->authorization, are left out: credentials stay with the
+ * origin they were given for, and Host names the host asked.
  * Returns the length, or 0 if it does not fit in cap. */
-size_t http_request(char *buf, size_t cap, const char *method, const struct url *u,
-		    const char *user_agent, const char *const *headers, size_t nheaders,
-		    int other_origin);
+size_t http_request(char *buf, size_t cap, const struct http_req *r);
 
 /* Is "Name: value" a header line hello may send? The name must be an
  * RFC 9110 token right before the colon; the value may not hold control

@@ -21,6 +21,7 @@
 #include "fetch.h"
 #include "net.h"
 #include "opts.h"
+#include "probe.h"
 #include "tls.h"
 #include "url.h"
 
@@ -66,18 +67,27 @@ static int keep_std_fds(void)
 	return 0;
 }
 
-/* The one line a failure prints: "hello: <prefix><what>: <detail>". The
- * detail may quote user or server input: control bytes become '?' so the
- * message stays on one line. */
+/* One line on stderr: prefix, then text, which may quote user or server
+ * input: control bytes become '?' so it stays one line. */
+static void print_line(const char *prefix, const char *text)
+{
+	static char line[PROBE_REPORT_MAX];
+
+	snprintf(line, sizeof(line), "%s", text);
+	for (size_t i = 0; line[i]; i++)
+		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "%s%s\n", prefix, line);
+}
+
+/* The one line a failure prints: "hello: <prefix><what>: <detail>", the
+ * detail cut at LINE_MAX_BYTES. */
 static void print_error(const char *prefix, enum err code, const char *detail)
 {
 	char line[LINE_MAX_BYTES];
 
-	snprintf(line, sizeof(line), "%s", detail);
-	for (size_t i = 0; line[i]; i++)
-		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
-			line[i] = '?';
-	fprintf(stderr, "hello: %s%s: %s\n", prefix, err_what(code), line);
+	snprintf(line, sizeof(line), "%s%s: %s", prefix, err_what(code), detail);
+	print_line("hello: ", line);
 }
 
 /* A -v line from fetch.c: "* ..." about the connection, "> " the request,
@@ -124,10 +134,28 @@ int main(int argc, char **argv)
 		print_version();
 		return ERR_OK;
 	}
+	if (r == ERR_OK && o.healthcheck) {
+		/* 2b. The probe: its targets, at once, under one deadline. */
+		static char report[PROBE_REPORT_MAX];
+
+		signal(SIGPIPE, SIG_IGN);
+		if ((r = tls_init()) == ERR_OK)
+			r = probe_run(&o, o.verbose ? print_note : NULL, report, sizeof(report));
+		else
+			snprintf(report, sizeof(report), "%s: %s", err_what((enum err)r), err_detail());
+		if (r == ERR_OK) {
+			printf("%s\n", report);
+			return fflush(stdout) == EOF ? 1 : 0;
+		}
+		print_line("hello: unhealthy: ", report);
+		/* Docker reserves exit code 2: a probe answers 0 or 1 only. */
+		return 1;
+	}
 	if (r == ERR_OK && o.ntargets == 0)
 		r = err_set(ERR_USAGE, "no URL given (see --help)");
 	if (r == ERR_OK && o.ntargets > 1)
-		r = err_set(ERR_USAGE, "one URL at a time ('%s' and '%s')", o.targets[0], o.targets[1]);
+		r = err_set(ERR_USAGE, "one URL at a time ('%s' and '%s'; several go with --healthcheck)",
+			    o.targets[0], o.targets[1]);
 	if (r == ERR_OK)
 		r = url_parse(&u, o.targets[0]);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,7 +128,7 @@ static int lookup_until(struct lookup *l, const char *name, const char *service,
 {
 	int p[2], status;
 	size_t got = 0;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (pipe(p) < 0) {
 		lookup_now(l, name, service, 0);
@@ -138,9 +139,10 @@ static int lookup_until(struct lookup *l, const char *name, const char *service,
 		const char *b = (const char *)l;
 		size_t left = sizeof(*l);
 
-		/* Ends with its parent, Ctrl-C included. */
+		/* Ends with its parent, Ctrl-C included (the parent may have
+		 * gone before prctl(): then it is not ours any more). */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
+		if (getppid() != parent)
 			_exit(1);
 		close(p[0]);
 		lookup_now(l, name, service, 0);
@@ -201,6 +203,14 @@ static int is_localhost(const char *host)
 	       (n > 10 && strncmp(host + n - 10, ".localhost", 10) == 0);
 }
 
+/* An address literal needs no lookup. */
+static int is_address(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 static void lookup_loopback(struct lookup *l, unsigned port)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&l->addr[0];
@@ -231,8 +241,8 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 	 * neither does a lookup with no deadline to keep. */
 	if (!address && is_localhost(host)) {
 		lookup_loopback(&l, port);
-	} else if (address || until == NET_NO_DEADLINE) {
-		lookup_now(&l, address ? address : host, service, address != NULL);
+	} else if (address || is_address(host) || until == NET_NO_DEADLINE) {
+		lookup_now(&l, address ? address : host, service, address != NULL || is_address(host));
 	} else if (lookup_until(&l, host, service, until) != ERR_OK) {
 		return err_set(ERR_TIMEOUT, "resolving %s: no answer within the %s", host,
 			       until == connect_deadline ? "--connect-timeout" : "deadline");
@@ -252,6 +262,37 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 			break;
 	}
 	return rc;
+}
+
+int net_connect_unix(int *fd, const char *path, long long deadline)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_set(ERR_CONNECT, "unix socket path longer than %zu bytes", sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return err_set(ERR_CONNECT, "%s: %s", path, strerror(errno));
+	/* A unix connect completes at once, or fails; EAGAIN is a full
+	 * backlog, tried again until the deadline. */
+	while (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		if (e == EAGAIN && net_now_ms() < deadline) {
+			poll(NULL, 0, 10);
+			continue;
+		}
+		close(s);
+		if (e == EAGAIN)
+			return err_set(ERR_TIMEOUT, "%s: the unix socket's backlog stayed full", path);
+		return err_set(ERR_CONNECT, "%s: %s", path, strerror(e));
+	}
+	*fd = s;
+	return ERR_OK;
 }
 
 int net_read(int fd, void *buf, size_t cap, size_t *got, long long deadline)

@@ -29,6 +29,10 @@ int net_wait(int fd, short events, long long deadline);
 int net_connect(int *fd, const char *host, unsigned port, const char *address,
 		long long connect_deadline, long long deadline);
 
+/* Connects to the unix socket at path (--unix-socket). Returns ERR_OK and
+ * sets *fd, or ERR_CONNECT, ERR_TIMEOUT. */
+int net_connect_unix(int *fd, const char *path, long long deadline);
+
 /* Reads at most cap bytes. Returns ERR_OK with *got > 0, or *got == 0 at end
  * of stream; ERR_TIMEOUT; ERR_RECV. */
 int net_read(int fd, void *buf, size_t cap, size_t *got, long long deadline);

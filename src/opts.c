@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,15 +33,33 @@ const char opts_usage[] =
 	"      --cacert FILE          trust the CAs in FILE (PEM or DER) instead of the\n"
 	"                             embedded bundle; so does SSL_CERT_FILE\n"
 	"      --resolve HOST:PORT:ADDRESS  connect to ADDRESS for HOST:PORT\n"
+	"      --unix-socket PATH     connect to the unix socket PATH (the URL still names\n"
+	"                             the host and the path)\n"
+	"  -X, --request METHOD       the request method (kept across redirects)\n"
+	"  -d, --data DATA            send DATA as a POST body (repeatable: joined by '&';\n"
+	"                             @FILE reads FILE without its line breaks; at most 1 MiB)\n"
+	"  -u, --user USER:PASSWORD   Basic credentials (also from user:password@ in the URL);\n"
+	"                             sent to the URL's scheme, host and port only\n"
+	"      --cert FILE            client certificate (PEM), for servers that ask for one\n"
+	"      --key FILE             its private key (PEM: PKCS#1, SEC1 or PKCS#8, unencrypted)\n"
 	"      --healthcheck          Docker HEALTHCHECK probe: --fail, --max-time 5, no body;\n"
-	"                             exit 0 healthy, 1 unhealthy with one line saying why\n"
+	"                             exit 0 healthy, 1 unhealthy with one line saying why.\n"
+	"                             Targets: http(s):// URLs, tcp://HOST:PORT (a connection),\n"
+	"                             tls://HOST:PORT (a verified handshake); several are\n"
+	"                             checked at once and must all pass; none given: the\n"
+	"                             space-separated HEALTHCHECK_URL. ${NAME} and\n"
+	"                             ${NAME:-default} in targets, -H values and --expect-*\n"
+	"                             come from the environment (exec form has no shell)\n"
+	"      --expect-status LIST   healthy statuses, e.g. 200-299,401 (default: below 400)\n"
+	"      --expect-body TEXT     healthy only if the body's first 64 KiB contain TEXT\n"
 	"      --version              print versions and the embedded CA bundle\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	"Exit codes are curl's: 0 ok, 1 unsupported protocol, 2 usage, 3 malformed URL,\n"
 	"6 cannot resolve, 7 cannot connect, 8 bad reply, 18 partial body, 22 HTTP error\n"
 	"with --fail, 23 write error, 28 timeout, 35 TLS handshake, 47 too many redirects,\n"
-	"52 empty reply, 56 receive failure, 60 peer not verified, 77 bad CA file.\n";
+	"52 empty reply, 56 receive failure, 58 bad client certificate or key,\n"
+	"60 peer not verified, 77 bad CA file. With --healthcheck: 0 healthy, 1 not.\n";
 
 struct opt;
 /* Sets what option d names from arg (NULL for an option without one);
@@ -175,6 +194,86 @@ static int set_resolve(struct opts *o, const struct opt *d, const char *name, co
 	return ERR_OK;
 }
 
+/* An RFC 9110 token: what a method is. */
+static int set_method(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	char line[64];
+
+	if (strlen(arg) > sizeof(line) - 2 || snprintf(line, sizeof(line), "%s:", arg) < 0 ||
+	    !http_header_valid(line))
+		return err_set(ERR_USAGE, "%s: '%s' is not a method (letters, digits or "
+			       "!#$%%&'*+-.^_`|~, at most %zu)", name, arg, sizeof(line) - 2);
+	return set_string(o, d, name, arg);
+}
+
+static int set_data(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)d;
+	if (o->ndata == OPTS_DATA_MAX)
+		return err_set(ERR_USAGE, "%s: given more than %d times", name, OPTS_DATA_MAX);
+	o->data[o->ndata++] = arg;
+	return ERR_OK;
+}
+
+static int set_user(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	/* curl would prompt for a missing password; a probe cannot. */
+	if (!strchr(arg, ':'))
+		return err_set(ERR_USAGE, "%s: '%s' is not USER:PASSWORD (there is no password "
+			       "prompt; 'USER:' for an empty one)", name, arg);
+	return set_string(o, d, name, arg);
+}
+
+int opts_parse_status(struct opts *o, const char *list)
+{
+	const char *p = list;
+
+	o->nstatus = 0;
+	for (;;) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				goto bad;
+			hi = strtol(p, &end, 10);
+		}
+		if (lo < 100 || hi > 599 || lo > hi || o->nstatus == OPTS_STATUS_MAX)
+			goto bad;
+		o->status[o->nstatus].lo = (int)lo;
+		o->status[o->nstatus++].hi = (int)hi;
+		if (*end == '\0')
+			return ERR_OK;
+		if (*end != ',')
+			goto bad;
+		p = end + 1;
+	}
+bad:
+	o->nstatus = 0;
+	return err_set(ERR_USAGE, "--expect-status: '%s' is not a list of statuses or ranges from "
+		       "100 to 599, such as 200-299,401 (at most %d)", list, OPTS_STATUS_MAX);
+}
+
+int opts_status_ok(const struct opts *o, int status)
+{
+	if (o->nstatus == 0)
+		return status < 400;
+	for (size_t i = 0; i < o->nstatus; i++)
+		if (status >= o->status[i].lo && status <= o->status[i].hi)
+			return 1;
+	return 0;
+}
+
+static int set_expect_status(struct opts *o, const struct opt *d, const char *name, const char *arg)
+{
+	(void)name;
+	set_string(o, d, name, arg);
+	return strstr(arg, "${") ? ERR_OK : opts_parse_status(o, arg);
+}
+
 static int stop(struct opts *o, const struct opt *d, const char *name, const char *arg)
 {
 	(void)o, (void)name, (void)arg;
@@ -197,7 +296,15 @@ static const struct opt options[] = {
 	{'A', "user-agent", 1, set_user_agent, FIELD(user_agent)},
 	{0, "cacert", 1, set_string, FIELD(cacert)},
 	{0, "resolve", 1, set_resolve, 0},
+	{0, "unix-socket", 1, set_string, FIELD(unix_socket)},
+	{'X', "request", 1, set_method, FIELD(method)},
+	{'d', "data", 1, set_data, 0},
+	{'u', "user", 1, set_user, FIELD(user)},
+	{0, "cert", 1, set_string, FIELD(cert)},
+	{0, "key", 1, set_string, FIELD(key)},
 	{0, "healthcheck", 0, set_flag, FIELD(healthcheck)},
+	{0, "expect-status", 1, set_expect_status, FIELD(expect_status)},
+	{0, "expect-body", 1, set_string, FIELD(expect_body)},
 	{0, "version", 0, stop, (size_t)OPTS_VERSION},
 	{'h', "help", 0, stop, (size_t)OPTS_HELP},
 };
@@ -267,6 +374,12 @@ int opts_parse(struct opts *o, int argc, char **argv)
 				break;	/* the rest of the word was the name or the argument */
 		}
 	}
+	if ((o->expect_status || o->expect_body) && !o->healthcheck)
+		return err_set(ERR_USAGE, "--expect-status and --expect-body go with --healthcheck");
+	if (o->ndata && o->head)
+		return err_set(ERR_USAGE, "-d and -I: a HEAD request has no body");
+	if (o->key && !o->cert)
+		return err_set(ERR_USAGE, "--key without --cert");
 	/* --healthcheck implies --fail and a time limit (Docker's own timeout
 	 * kills the probe without a word). */
 	if (o->healthcheck) {

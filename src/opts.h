@@ -13,6 +13,8 @@
 #define OPTS_RESOLVE_MAX 16	/* --resolve given at most this often */
 #define OPTS_TARGETS_MAX 16	/* URLs on one command line */
 #define OPTS_ADDRESS_MAX 46	/* an IPv6 address in text, and its NUL */
+#define OPTS_DATA_MAX 16	/* -d given at most this often */
+#define OPTS_STATUS_MAX 16	/* ranges in --expect-status */
 
 /* parse_opts() results besides ERR_OK and ERR_USAGE. */
 #define OPTS_HELP (-1)
@@ -24,11 +26,26 @@ struct opts_resolve {
 	char address[OPTS_ADDRESS_MAX];	/* numeric, without brackets */
 };
 
+/* A range of status codes --expect-status takes as healthy. */
+struct opts_status {
+	int lo, hi;
+};
+
 struct opts {
 	const char *targets[OPTS_TARGETS_MAX];	/* the URLs, in order */
 	size_t ntargets;
 	const char *output;
 	const char *cacert;
+	const char *cert, *key;		/* --cert, --key: PEM files */
+	const char *unix_socket;
+	const char *user;		/* -u USER:PASSWORD */
+	const char *method;		/* -X: a token; NULL: GET, HEAD or POST */
+	const char *data[OPTS_DATA_MAX];	/* -d arguments, joined by '&'; "@FILE" reads FILE */
+	size_t ndata;
+	const char *expect_status;	/* --expect-status as given */
+	struct opts_status status[OPTS_STATUS_MAX];	/* and parsed (nstatus 0: below 400) */
+	size_t nstatus;
+	const char *expect_body;
 	const char *user_agent;
 	const char *headers[OPTS_HEADERS_MAX];	/* "Name: value", checked */
 	size_t nheaders;
@@ -48,6 +65,14 @@ extern const char opts_usage[];
  * "-o file"); "--" ends the options. Returns ERR_OK, ERR_USAGE (detail
  * recorded), OPTS_HELP or OPTS_VERSION. */
 int opts_parse(struct opts *o, int argc, char **argv);
+
+/* Parses an --expect-status list ("200-299,401") into o->status. Returns
+ * ERR_OK or ERR_USAGE (detail recorded). opts_parse() calls it unless the
+ * list holds a "${...}" to expand first (the probe does, then calls it). */
+int opts_parse_status(struct opts *o, const char *list);
+
+/* Is status one --expect-status takes (or, without it, below 400)? */
+int opts_status_ok(const struct opts *o, int status);
 
 /* The --resolve address for host:port, or NULL. */
 const char *opts_resolve_address(const struct opts *o, const char *host, unsigned port);

@@ -1,5 +1,6 @@
 #include "tls.h"
 #include "err.h"
+#include "file.h"
 #include "net.h"
 #include "util.h"
 
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/psa_util.h>
 #include <psa/crypto.h>
@@ -19,6 +22,8 @@ struct tls {
 	int fd;
 	long long deadline;
 	int io_err;			/* ERR_* from the socket, reported over mbedtls's */
+	int has_identity;		/* a client certificate is offered */
+	int asked_for_cert;		/* the server sent a CertificateRequest */
 	char name[256];			/* the DNS name to verify, no trailing dot */
 	unsigned char ip[16];		/* or the address, when the URL names one */
 	size_t ip_len;			/* 4, 16, or 0 for a DNS name */
@@ -26,11 +31,89 @@ struct tls {
 	char problem[256];		/* which certificate failed, and when it expires */
 };
 
+/* How long a handshake-only check waits for a TLS 1.3 server's verdict on
+ * the client certificate (tls_settle). */
+#define TLS_SETTLE_MS 300
+
+struct tls_identity {
+	mbedtls_x509_crt chain;
+	mbedtls_pk_context key;
+};
+
+#define IDENTITY_FILE_MAX (1u << 20)	/* a certificate chain or a key */
+
 int tls_init(void)
 {
 	if (psa_crypto_init() != PSA_SUCCESS)
 		return err_set(ERR_TLS, "cannot initialise the crypto library");
 	return ERR_OK;
+}
+
+void tls_identity_free(struct tls_identity *id)
+{
+	if (!id)
+		return;
+	mbedtls_x509_crt_free(&id->chain);
+	mbedtls_pk_free(&id->key);
+	free(id);
+}
+
+int tls_identity_load(struct tls_identity **out, const char *cert_file, const char *key_file,
+		      long long deadline)
+{
+	struct tls_identity *id = calloc(1, sizeof(*id));
+	const char *kfile = key_file ? key_file : cert_file;
+	unsigned char *buf = NULL;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (!id)
+		return err_set(ERR_NOMEM, "client certificate");
+	mbedtls_x509_crt_init(&id->chain);
+	mbedtls_pk_init(&id->key);
+	if ((r = file_read(cert_file, IDENTITY_FILE_MAX, ERR_LOCAL_CERT, deadline, &buf, &len)) != ERR_OK)
+		goto fail;
+	/* A PEM bundle: entries mbedtls cannot read are skipped, as long as
+	 * the first one, the leaf, is read. */
+	r = mbedtls_x509_crt_parse(&id->chain, buf, len + 1);
+	free(buf);
+	buf = NULL;
+	if (r < 0 || !id->chain.raw.len) {
+		r = err_set(ERR_LOCAL_CERT, "%s: no PEM certificate in it", cert_file);
+		goto fail;
+	}
+	if ((r = file_read(kfile, IDENTITY_FILE_MAX, ERR_LOCAL_CERT, deadline, &buf, &len)) != ERR_OK)
+		goto fail;
+	if (strstr((char *)buf, "ENCRYPTED")) {
+		r = err_set(ERR_LOCAL_CERT, "%s: the key is encrypted, and there is no passphrase "
+			    "prompt (openssl pkey -in KEY -out PLAIN.key decrypts it)", kfile);
+		goto fail;
+	}
+	r = mbedtls_pk_parse_key(&id->key, buf, len + 1, NULL, 0, mbedtls_psa_get_random,
+				 MBEDTLS_PSA_RANDOM_STATE);
+	if (r != 0) {
+		r = err_set(ERR_LOCAL_CERT, "%s: no private key hello can use in it (PEM: RSA or EC, "
+			    "PKCS#1, SEC1 or PKCS#8)", kfile);
+		goto fail;
+	}
+	if (mbedtls_pk_check_pair(&id->chain.pk, &id->key, mbedtls_psa_get_random,
+				  MBEDTLS_PSA_RANDOM_STATE) != 0) {
+		r = err_set(ERR_LOCAL_CERT, "the key in %s does not belong to the certificate in %s", kfile,
+			    cert_file);
+		goto fail;
+	}
+	mbedtls_platform_zeroize(buf, len);
+	free(buf);
+	*out = id;
+	return ERR_OK;
+fail:
+	if (buf) {
+		mbedtls_platform_zeroize(buf, len);
+		free(buf);
+	}
+	tls_identity_free(id);
+	return r;
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -263,6 +346,13 @@ static int tls_failure(struct tls *t, int r, const char *host)
 
 	if (t->io_err)
 		return t->io_err;
+	/* The server asked for a client certificate and then gave up: it
+	 * wanted one, or not the one it got (in TLS 1.3 it says so after the
+	 * handshake, in answer to the request). */
+	if (t->asked_for_cert && r == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+		return err_set(fail, "the server asks for a client certificate and %s",
+			       t->has_identity ? "refused the one given (--cert): is it one it trusts?"
+					       : "none was given (--cert and --key)");
 	/* A certificate mbedtls could not parse is a verdict on the peer
 	 * (60), not a protocol failure (35). */
 	if (r != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && r != MBEDTLS_ERR_X509_ALLOC_FAILED &&
@@ -318,7 +408,8 @@ static int tls_failure(struct tls *t, int r, const char *host)
 	}
 }
 
-int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, long long deadline)
+int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca,
+	     const struct tls_identity *id, long long deadline)
 {
 	/* ECDHE and AEAD only; TLS 1.3 suites first. */
 	static const int suites[] = {
@@ -365,6 +456,16 @@ int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, lo
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
 	mbedtls_ssl_conf_ca_cb(&t->conf, ca_lookup, ca);
 	mbedtls_ssl_conf_verify(&t->conf, on_verify, t);
+	if (id) {
+		/* mbedtls keeps the pointers, but does not write through them. */
+		r = mbedtls_ssl_conf_own_cert(&t->conf, (mbedtls_x509_crt *)&id->chain,
+					      (mbedtls_pk_context *)&id->key);
+		if (r != 0) {
+			tls_close(t);
+			return err_set(ERR_LOCAL_CERT, "the client certificate cannot be used");
+		}
+		t->has_identity = 1;
+	}
 
 	/* The name the certificate must carry: an address, or the DNS name
 	 * without its trailing dot ("localhost." is "localhost"), which is also
@@ -385,8 +486,13 @@ int tls_open(struct tls **out, int fd, const char *host, struct ca_store *ca, lo
 	}
 	mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
 
-	while ((r = mbedtls_ssl_handshake(&t->ssl)) != 0) {
-		if (r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
+	/* Step by step, to see whether the server asks for a certificate:
+	 * mbedtls forgets it when the handshake ends, and in TLS 1.3 a server
+	 * refuses a client certificate only after that. */
+	while (!mbedtls_ssl_is_handshake_over(&t->ssl)) {
+		r = mbedtls_ssl_handshake_step(&t->ssl);
+		t->asked_for_cert |= mbedtls_ssl_peer_asked_for_certificate(&t->ssl);
+		if (r != 0 && r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE) {
 			r = tls_failure(t, r, host);
 			tls_close(t);
 			return r;
@@ -418,6 +524,24 @@ int tls_read(struct tls *t, void *buf, size_t cap, size_t *got, long long deadli
 			continue;
 		return tls_failure(t, r, NULL);
 	}
+}
+
+int tls_settle(struct tls *t, long long deadline)
+{
+	long long until = net_now_ms() + TLS_SETTLE_MS;
+	unsigned char byte;
+	size_t got;
+	int r;
+
+	if (!t->asked_for_cert || mbedtls_ssl_get_version_number(&t->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+		return ERR_OK;
+	r = tls_read(t, &byte, 1, &got, until < deadline ? until : deadline);
+	/* Data, tickets and then silence, or an orderly close: not refused. */
+	if (r == ERR_TIMEOUT || r == ERR_OK) {
+		t->io_err = 0;
+		return ERR_OK;
+	}
+	return r;
 }
 
 int tls_write(struct tls *t, const void *buf, size_t len, long long deadline)

@@ -6,7 +6,8 @@
 #ifndef HELLO_TLS_CONFIG_H
 #define HELLO_TLS_CONFIG_H
 
-/* Platform: x86-64 assembly, time for certificate validity. */
+/* Platform: assembly for bignum multiplication (x86-64 and aarch64), time
+ * for certificate validity. */
 #define MBEDTLS_HAVE_ASM
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE
@@ -57,10 +58,17 @@
 #define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_OID_C
 
-/* Symmetric: AES-GCM (AES-NI where the CPU has it) and ChaCha20-Poly1305. */
+/* Symmetric: AES-GCM and ChaCha20-Poly1305. AES and the GCM multiply use
+ * the CPU's instructions where it has them, checked at run time: AES-NI and
+ * PCLMULQDQ on x86-64, the Armv8-A crypto extension (AESE, PMULL) on
+ * aarch64. Each architecture compiles only its own. */
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
+#if defined(__x86_64__) || defined(__i386__)
 #define MBEDTLS_AESNI_C
+#elif defined(__aarch64__)
+#define MBEDTLS_AESCE_C
+#endif
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
@@ -72,6 +80,12 @@
  * refused. */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
+/* SHA-256 with the Armv8-A crypto extension when the CPU has it. (3.6's
+ * SHA-512 instructions are Armv8.2's optional SHA3 extension, which many
+ * arm64 CPUs lack; SHA-384 stays in C.) */
+#if defined(__aarch64__)
+#define MBEDTLS_SHA256_USE_ARMV8_A_CRYPTO_IF_PRESENT
+#endif
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
 #define MBEDTLS_HKDF_C

@@ -123,13 +123,71 @@ static int parse_port(struct url *u, const char *p, size_t n)
 	return ERR_OK;
 }
 
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = ascii_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes in[0..n) into out (cap bytes with the NUL). Returns
+ * ERR_OK, or ERR_URL for a bad escape, a NUL or a result too long. */
+static int decode(char *out, size_t cap, const char *in, size_t n, const char *what)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)in[i];
+
+		if (c == '%') {
+			int hi = i + 2 < n ? hex_digit((unsigned char)in[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit((unsigned char)in[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return err_set(ERR_URL, "bad %%-escape in the %s", what);
+			c = hi * 16 + lo;
+			i += 2;
+			if (c == 0)
+				return err_set(ERR_URL, "%%00 in the %s", what);
+		}
+		if (o + 1 >= cap)
+			return err_set(ERR_URL, "%s longer than %zu bytes", what, cap - 1);
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return ERR_OK;
+}
+
+/* "user[:password]", as given before the last '@' of the authority. */
+static int parse_userinfo(struct url *u, const char *a, size_t n)
+{
+	const char *colon = memchr(a, ':', n);
+	size_t ulen = colon ? (size_t)(colon - a) : n;
+
+	if (decode(u->user, sizeof(u->user), a, ulen, "user name") != ERR_OK ||
+	    (colon && decode(u->password, sizeof(u->password), colon + 1,
+			     n - ulen - 1, "password") != ERR_OK))
+		return ERR_URL;
+	u->has_user = 1;
+	return ERR_OK;
+}
+
 static int parse_authority(struct url *u, const char *a, size_t n)
 {
-	const char *port;
+	const char *port, *at = NULL;
 	size_t hlen, i;
 
-	if (memchr(a, '@', n))
-		return err_set(ERR_URL, "credentials in URLs are not supported");
+	/* The last '@' ends the userinfo (one in a password must be %40). */
+	for (i = 0; i < n; i++)
+		if (a[i] == '@')
+			at = a + i;
+	if (at) {
+		if (parse_userinfo(u, a, (size_t)(at - a)) != ERR_OK)
+			return ERR_URL;
+		n -= (size_t)(at + 1 - a);
+		a = at + 1;
+	}
 	if (n == 0)
 		return err_set(ERR_URL, "no host name");
 
@@ -181,10 +239,23 @@ static int parse_authority(struct url *u, const char *a, size_t n)
 	return ERR_OK;
 }
 
-int url_parse(struct url *u, const char *s)
+static const char *const scheme_names[] = {"http", "https", "tcp", "tls"};
+
+/* The scheme named by s[0..len), if it is one of those allowed
+ * (URL_HTTPS or URL_TLS, the last allowed); -1 if not. */
+static int scheme_of(const char *s, size_t len, enum url_scheme last)
+{
+	for (int i = 0; i <= (int)last; i++)
+		if (strlen(scheme_names[i]) == len && strncasecmp(s, scheme_names[i], len) == 0)
+			return i;
+	return -1;
+}
+
+static int parse(struct url *u, const char *s, enum url_scheme last)
 {
 	size_t n, sl, alen;
 	const char *rest;
+	int scheme;
 
 	memset(u, 0, sizeof(*u));
 	err_clear();
@@ -202,13 +273,12 @@ int url_parse(struct url *u, const char *s)
 
 	sl = scheme_len(s);
 	if (sl && strncmp(s + sl, "//", 2) == 0) {
-		if (sl == 5 && strncasecmp(s, "http", 4) == 0)
-			u->tls = 0;
-		else if (sl == 6 && strncasecmp(s, "https", 5) == 0)
-			u->tls = 1;
-		else
-			return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only http and https)",
-				       err_quote(sl - 1), s);
+		if ((scheme = scheme_of(s, sl - 1, last)) < 0)
+			return err_set(ERR_UNSUPPORTED_PROTOCOL, "'%.*s' is not supported (only %s)",
+				       err_quote(sl - 1), s,
+				       last == URL_HTTPS ? "http and https" : "http, https, tcp and tls");
+		u->scheme = (enum url_scheme)scheme;
+		u->tls = u->scheme == URL_HTTPS || u->scheme == URL_TLS;
 		rest = s + sl + 2;
 	} else if (sl && !is_digit((unsigned char)s[sl])) {
 		/* "mailto:x", "https:/x": a scheme without "//" is not a web URL,
@@ -218,18 +288,40 @@ int url_parse(struct url *u, const char *s)
 		rest = s;
 	}
 
-	u->port = u->tls ? 443 : 80;
+	u->port = u->scheme == URL_HTTPS ? 443 : u->scheme == URL_HTTP ? 80 : 0;
 	alen = strcspn(rest, "/?#");
 	if (parse_authority(u, rest, alen) != ERR_OK)
 		return ERR_URL;
+	if (u->scheme == URL_TCP || u->scheme == URL_TLS) {
+		/* A port to connect to, and nothing a request would carry. */
+		if (u->port == 0)
+			return err_set(ERR_URL, "%s:// needs a port (%s://HOST:PORT)", scheme_names[u->scheme],
+				       scheme_names[u->scheme]);
+		if (u->has_user)
+			return err_set(ERR_URL, "a %s:// target takes no user or password",
+				       scheme_names[u->scheme]);
+		if (strcmp(rest + alen, "") != 0 && strcmp(rest + alen, "/") != 0)
+			return err_set(ERR_URL, "a %s:// target is HOST:PORT, without a path or query",
+				       scheme_names[u->scheme]);
+	}
 	return set_target(u, rest + alen);
+}
+
+int url_parse(struct url *u, const char *s)
+{
+	return parse(u, s, URL_HTTPS);
+}
+
+int url_parse_target(struct url *u, const char *s)
+{
+	return parse(u, s, URL_TLS);
 }
 
 size_t url_authority(const struct url *u, char *buf, size_t cap)
 {
 	int n;
 
-	if (u->port == (u->tls ? 443u : 80u))
+	if (u->port == (u->scheme == URL_HTTPS ? 443u : u->scheme == URL_HTTP ? 80u : 0u))
 		n = snprintf(buf, cap, u->ip == 6 ? "[%s]" : "%s", u->host);
 	else
 		n = snprintf(buf, cap, u->ip == 6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
@@ -243,7 +335,8 @@ size_t url_format(const struct url *u, char *buf, size_t cap)
 
 	if (!url_authority(u, auth, sizeof(auth)))
 		return 0;
-	n = snprintf(buf, cap, "%s://%s%s", u->tls ? "https" : "http", auth, u->target);
+	n = snprintf(buf, cap, "%s://%s%s", scheme_names[u->scheme], auth,
+		     u->scheme == URL_HTTP || u->scheme == URL_HTTPS ? u->target : "");
 	return (n < 0 || (size_t)n >= cap) ? 0 : (size_t)n;
 }
 

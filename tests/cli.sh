@@ -32,7 +32,9 @@ expect_exit "port 0: 3" 3 "$HELLO" http://127.0.0.1:0/
 expect_exit "port 65536: 3" 3 "$HELLO" http://127.0.0.1:65536/
 expect_exit "port junk: 3" 3 "$HELLO" http://127.0.0.1:8x/
 expect_exit "port with six digits: 3" 3 "$HELLO" http://127.0.0.1:000080/
-expect_exit "credentials in URL: 3" 3 "$HELLO" http://user:pw@127.0.0.1:1/
+expect_exit "bad %-escape in the URL's user: 3" 3 "$HELLO" "http://us%zzer:pw@127.0.0.1:1/"
+expect_exit "%00 in the URL's password: 3" 3 "$HELLO" "http://user:p%00w@127.0.0.1:1/"
+expect_exit "credentials in URL reach the network: 7" 7 "$HELLO" http://user:pw@127.0.0.1:1/
 expect_exit "space in URL: 3" 3 "$HELLO" "http://127.0.0.1:1/a b"
 expect_exit "control byte in URL: 3" 3 "$HELLO" "$(printf 'http://127.0.0.1:1/\001')"
 expect_exit "bad IPv6 literal: 3" 3 "$HELLO" "http://[::g]:1/"

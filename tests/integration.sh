@@ -384,12 +384,16 @@ expect_exit "localhost. with --resolve: 0" 0 "$HELLO" --cacert "$CA" --resolve "
 	"https://localhost.:$HTTPS/"
 
 # ------------------------------------------------------------------ healthcheck
+# What Docker keeps of a healthy probe: one line, what was checked and how
+# it went; never the body.
 expect_exit "--healthcheck healthy http: 0" 0 "$HELLO" --healthcheck "$H/"
-expect_empty "--healthcheck healthy: body discarded" out
+expect_grep "--healthcheck healthy: names the target and the status" out "^healthy: $H/: HTTP 200 in [0-9]+ ms\$"
+expect_lines "--healthcheck healthy: one line, no body" out 1
 expect_empty "--healthcheck healthy: quiet" err
 expect_exit "--healthcheck healthy https: 0" 0 "$HELLO" --healthcheck --cacert "$CA" \
 	"https://127.0.0.1:$TLS13/"
-expect_empty "--healthcheck healthy https: body discarded" out
+expect_grep "--healthcheck healthy https: names the target" out "^healthy: https://127\\.0\\.0\\.1:$TLS13/: HTTP 200 in [0-9]+ ms\$"
+expect_lines "--healthcheck healthy https: one line, no body" out 1
 expect_exit "--healthcheck closed port: 1" 1 "$HELLO" --healthcheck "http://127.0.0.1:$CLOSED/"
 expect_exit "--healthcheck 404: 1" 1 "$HELLO" --healthcheck "$H/status/404"
 expect_empty "--healthcheck 404: body discarded" out

@@ -227,6 +227,18 @@ expect_no_grep() {
 	fi
 }
 
+# expect_lines LABEL out|err N: the last run's stdout/stderr has N lines.
+expect_lines() {
+	local file=$T_OUT n
+	[ "$2" = err ] && file=$T_ERR
+	n=$(wc -l <"$file")
+	if [ "$n" -eq "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected $3 lines on std$2, got $n: '$(head -c 120 "$file" | tr -c '[:print:]' '.')'"
+	fi
+}
+
 # expect_empty LABEL out|err
 expect_empty() {
 	local file=$T_OUT

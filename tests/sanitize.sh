@@ -1,13 +1,13 @@
 #!/bin/bash
 # run-order: 60
-# Runs the integration tests and the TLS matrix against build/host/hello,
-# the same program built by the system compiler with AddressSanitizer,
+# Runs the integration tests, the TLS matrix and the probe suite against
+# build/host/hello, the same program built by the system compiler with AddressSanitizer,
 # UndefinedBehaviorSanitizer and LeakSanitizer: a leak, an invalid access or
 # undefined behaviour anywhere on those paths fails the run (ASan's report
 # breaks the one-line stderr rule, and its exit code 99 matches no expected
 # code). The release binary is static musl, where valgrind cannot see malloc.
 #
-# Usage: tests/sanitize.sh     prints both suites' lines, then the total.
+# Usage: tests/sanitize.sh     prints the suites' lines, then the total.
 set -u
 
 top=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
@@ -27,7 +27,7 @@ passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for suite in integration matrix; do
+for suite in integration matrix probe; do
 	bash "$top/tests/$suite.sh" 2>&1 | sed "s/^\(not \)\{0,1\}ok - /&sanitized $suite: /" | tee "$log"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then

@@ -16,6 +16,9 @@ Routes (GET and HEAD):
   /headers                200, body is the request head exactly as received
   /sni                    200, body "sni: NAME" (the TLS server_name the
                           client sent) or "sni: (none)"; plain HTTP: "sni: (plain)"
+  /echo-body              200, body "METHOD m\nTYPE content-type\nBODY b" (any
+                          method; b is the request body, by Content-Length)
+  /pad/N/TEXT             200, N bytes of 'x', then TEXT
   /record                 200 "secret body\n", then reads the connection
                           until the client closes it and appends to --log
                           "after-response: N bytes" (or "after-response:
@@ -79,6 +82,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = lambda self: self.do_GET()
+
     def record_rest(self):
         """Reads what the client sends after the response, until it closes."""
         got = 0
@@ -133,6 +138,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_body(200, ("sni: %s\n" % (name or "(none)")).encode())
             else:
                 self.send_body(200, b"sni: (plain)\n")
+        elif path == "/echo-body":
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+            out = b"METHOD %s\nTYPE %s\nBODY %s" % (self.command.encode(),
+                                                    (self.headers.get("Content-Type") or "-").encode(), body)
+            self.send_body(200, out)
+        elif path.startswith("/pad/"):
+            _, _, n, text = path.split("/", 3)
+            self.send_body(200, b"x" * int(n) + text.encode())
         elif path == "/record":
             self.send_body(200, b"secret body\n")
             self.wfile.flush()
@@ -187,14 +201,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(404, b"not found\n")
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, handler, family, context):
-        self.address_family = family
-        self.context = context
-        super().__init__(address, handler)
+class TLSMixin:
+    """Wraps each accepted socket in TLS when self.context is set."""
 
     def get_request(self):
         sock, addr = super().get_request()
@@ -216,6 +224,25 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         super().finish_request(request, client_address)
 
 
+class Server(TLSMixin, socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, family, context):
+        self.address_family = family
+        self.context = context
+        super().__init__(address, handler)
+
+
+class UnixServer(TLSMixin, socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """The same routes on a unix socket (for --unix-socket)."""
+    daemon_threads = True
+
+    def __init__(self, path, handler, context):
+        self.context = context
+        super().__init__(path, handler)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bind", default="127.0.0.1")
@@ -223,6 +250,7 @@ def main():
     parser.add_argument("--root", default=".")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--log", help="file that /record appends to")
+    parser.add_argument("--unix", metavar="PATH", help="serve on this unix socket instead")
     args = parser.parse_args()
 
     addr = ipaddress.ip_address(args.bind)
@@ -240,6 +268,11 @@ def main():
         context.sni_callback = note_sni
     Handler.root = args.root
     Handler.log_path = args.log
+    if args.unix:
+        server = UnixServer(args.unix, Handler, context)
+        print("PORT 0", flush=True)
+        server.serve_forever()
+        return
     server = Server((args.bind, args.port), Handler, family, context)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()

@@ -16,11 +16,20 @@ body is PARTS pieces of 40000 bytes, piece i made of the letter 'a' + i.
 """
 
 import argparse
+import ctypes
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """In the child: s_server gets SIGKILL when this script ends, however."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 PIECE = 40000
 
@@ -33,11 +42,14 @@ def main():
     ap.add_argument("--updates", type=int, default=1)
     ap.add_argument("--log", default="/dev/null")
     args = ap.parse_args()
+    # Stopped by pid with SIGTERM: end through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     proc = subprocess.Popen(
         ["openssl", "s_server", "-accept", "127.0.0.1:0", "-tls1_3", "-msg", "-ign_eof",
          "-cert", args.cert, "-key", args.key],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent)
     log = open(args.log, "ab")
     seen = threading.Event()
 

@@ -808,6 +808,9 @@ static const struct {
 	size_t nheaders;
 	const char *want;
 	int other_origin;
+	const char *auth;
+	int body;		/* a body of body_len bytes follows */
+	unsigned long long body_len;
 } requests[] = {
 	{"defaults", "http://example.com/x?y", "GET", "hello/1", {0}, 0,
 	 "GET /x?y HTTP/1.1\r\nHost: example.com\r\n" DEFAULTS_AFTER_HOST "\r\n"},
@@ -864,6 +867,25 @@ static const struct {
 	{"other origin: a name that only starts like one is kept", "http://h/", "GET", "hello/1",
 	 {"Authorization-Hint: x", "Cookies: y"}, 2,
 	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization-Hint: x\r\nCookies: y\r\n\r\n", 1},
+	/* -u / user:password@ credentials, and request bodies */
+	{"basic credentials", "http://h/", "GET", "hello/1", {0}, 0,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization: Basic dTpw\r\n\r\n", 0,
+	 "Basic dTpw"},
+	{"basic credentials stay behind on another origin", "http://h/", "GET", "hello/1", {0}, 0,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "\r\n", 1, "Basic dTpw"},
+	{"a user Authorization replaces -u's", "http://h/", "GET", "hello/1", {"Authorization: Bearer t"}, 1,
+	 "GET / HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST "Authorization: Bearer t\r\n\r\n", 0,
+	 "Basic dTpw"},
+	{"POST body", "http://h/f", "POST", "hello/1", {0}, 0,
+	 "POST /f HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST
+	 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\n", 0, NULL, 1, 7},
+	{"empty body", "http://h/f", "PUT", "hello/1", {0}, 0,
+	 "PUT /f HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST
+	 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n", 0, NULL, 1, 0},
+	{"body: the user's Content-Type, never the user's framing", "http://h/f", "POST", "hello/1",
+	 {"Content-Type: application/json", "Content-Length: 99", "Transfer-Encoding: chunked"}, 3,
+	 "POST /f HTTP/1.1\r\nHost: h\r\n" DEFAULTS_AFTER_HOST
+	 "Content-Length: 2\r\nContent-Type: application/json\r\n\r\n", 0, NULL, 1, 2},
 };
 
 /* --- http_header_valid ------------------------------------------------------- */
@@ -910,8 +932,15 @@ static size_t build_request(int i, char *buf, size_t cap)
 	struct url u;
 
 	ck_assert_msg(url_parse(&u, requests[i].url) == ERR_OK, "%s: URL does not parse", requests[i].label);
-	return http_request(buf, cap, requests[i].method, &u, requests[i].ua, requests[i].headers,
-			    requests[i].nheaders, requests[i].other_origin);
+	struct http_req r = {
+		.method = requests[i].method, .url = &u, .user_agent = requests[i].ua,
+		.headers = requests[i].headers, .nheaders = requests[i].nheaders,
+		.authorization = requests[i].auth, .has_body = requests[i].body,
+		.body_len = requests[i].body_len,
+		.other_origin = requests[i].other_origin,
+	};
+
+	return http_request(buf, cap, &r);
 }
 
 START_TEST(test_request)

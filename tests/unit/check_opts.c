@@ -71,6 +71,25 @@ static const struct {
 	{"--resolve without address", {"--resolve", "h:1", "u"}, ERR_USAGE, .detail = "HOST:PORT:ADDRESS"},
 	{"--resolve to a name", {"--resolve", "h:1:example.org", "u"}, ERR_USAGE,
 	 .detail = "is not an IP address"},
+	{"-X with a space", {"-X", "GE T", "u"}, ERR_USAGE, .detail = "is not a method"},
+	{"-X empty", {"-X", "", "u"}, ERR_USAGE, .detail = "is not a method"},
+	{"-u without a colon", {"-u", "alice", "u"}, ERR_USAGE, .detail = "no password prompt"},
+	{"-d with -I", {"-d", "x", "-I", "u"}, ERR_USAGE, .detail = "HEAD request has no body"},
+	{"--key without --cert", {"--key", "k.pem", "u"}, ERR_USAGE, .detail = "--key without --cert"},
+	{"--expect-status without --healthcheck", {"--expect-status", "200", "u"}, ERR_USAGE,
+	 .detail = "go with --healthcheck"},
+	{"--expect-status junk", {"--healthcheck", "--expect-status", "2xx", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
+	{"--expect-status out of range", {"--healthcheck", "--expect-status", "200-600", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
+	{"--expect-status backwards", {"--healthcheck", "--expect-status", "299-200", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
+	{"--expect-status empty item", {"--healthcheck", "--expect-status", "200,,401", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
+	{"--expect-status trailing comma", {"--healthcheck", "--expect-status", "200,", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
+	{"--expect-status signed", {"--healthcheck", "--expect-status", "+200", "u"}, ERR_USAGE,
+	 .detail = "is not a list"},
 	{"17 URLs", {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
 		     "17"}, ERR_USAGE, .detail = "more than 16 URLs"},
 };
@@ -123,6 +142,50 @@ START_TEST(test_parse)
 }
 END_TEST
 
+START_TEST(test_expect_status)
+{
+	char *argv[] = {"hello", "--healthcheck", "--expect-status", "200-299,401,503", "u"};
+	struct opts o;
+
+	ck_assert(opts_parse(&o, 5, argv) == ERR_OK);
+	ck_assert_msg(o.nstatus == 3, "%zu ranges", o.nstatus);
+	for (int st = 100; st < 600; st++)
+		ck_assert_msg(opts_status_ok(&o, st) == ((st >= 200 && st <= 299) || st == 401 || st == 503),
+			      "status %d", st);
+	o.nstatus = 0;
+	for (int st = 100; st < 600; st++)
+		ck_assert_msg(opts_status_ok(&o, st) == (st < 400), "default, status %d", st);
+}
+END_TEST
+
+/* A list with ${...} waits for the probe to expand it. */
+START_TEST(test_expect_status_deferred)
+{
+	char *argv[] = {"hello", "--healthcheck", "--expect-status", "${CODES:-200}", "u"};
+	struct opts o;
+
+	ck_assert(opts_parse(&o, 5, argv) == ERR_OK);
+	ck_assert(o.nstatus == 0 && strcmp(o.expect_status, "${CODES:-200}") == 0);
+	ck_assert(opts_parse_status(&o, "204") == ERR_OK && o.nstatus == 1 && opts_status_ok(&o, 204));
+}
+END_TEST
+
+START_TEST(test_new_options)
+{
+	char *argv[] = {"hello", "-X", "PATCH", "-d", "a=1", "--data", "@f", "-u", "u:p", "--cert", "c.pem",
+			"--key", "k.pem", "--unix-socket", "/run/s", "u"};
+	struct opts o;
+
+	ck_assert(opts_parse(&o, 16, argv) == ERR_OK);
+	ck_assert_str_eq(o.method, "PATCH");
+	ck_assert(o.ndata == 2 && strcmp(o.data[0], "a=1") == 0 && strcmp(o.data[1], "@f") == 0);
+	ck_assert_str_eq(o.user, "u:p");
+	ck_assert_str_eq(o.cert, "c.pem");
+	ck_assert_str_eq(o.key, "k.pem");
+	ck_assert_str_eq(o.unix_socket, "/run/s");
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
 	char *argv[] = {"hello", "u"};
@@ -155,7 +218,8 @@ START_TEST(test_usage_lists_options)
 	static const char *const names[] = {
 		"--output", "--head", "--silent", "--show-error", "--verbose", "--fail", "--location",
 		"--max-redirs", "--max-time", "--connect-timeout", "--header", "--user-agent",
-		"--cacert", "--resolve", "--healthcheck", "--version", "--help",
+		"--cacert", "--resolve", "--unix-socket", "--request", "--data", "--user", "--cert",
+		"--key", "--healthcheck", "--expect-status", "--expect-body", "--version", "--help",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -178,6 +242,9 @@ static Suite *opts_suite(void)
 	tcase_add_loop_test(tc, test_parse, 0, ARRAY_SIZE(lines));
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_resolve);
+	tcase_add_test(tc, test_expect_status);
+	tcase_add_test(tc, test_expect_status_deferred);
+	tcase_add_test(tc, test_new_options);
 	tcase_add_test(tc, test_usage_lists_options);
 	suite_add_tcase(s, tc);
 	return s;

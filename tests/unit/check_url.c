@@ -124,9 +124,13 @@ static const struct {
 	{"mailto", "mailto:x", ERR_URL},
 	{"single slash", "https:/x", ERR_URL},
 	{"scheme without slashes", "http:h", ERR_URL},
-	{"credentials, no scheme", "u@h", ERR_URL},
-	{"credentials", "http://u@h/", ERR_URL},
-	{"user and password", "https://u:p@h/", ERR_URL},
+	{"bad %-escape in the user", "http://u%zz@h/", ERR_URL},
+	{"short %-escape in the password", "http://u:p%4@h/", ERR_URL},
+	{"%00 in the user", "http://u%00@h/", ERR_URL},
+	{"%00 in the password", "http://u:%00@h/", ERR_URL},
+	{"credentials but no host", "http://u:p@/", ERR_URL},
+	{"tcp:// is a probe target only", "tcp://h:1", ERR_UNSUPPORTED_PROTOCOL},
+	{"tls:// is a probe target only", "tls://h:1", ERR_UNSUPPORTED_PROTOCOL},
 	{"port 0", "http://h:0/", ERR_URL},
 	{"port 65536", "http://h:65536/", ERR_URL},
 	{"port 99999", "http://h:99999/", ERR_URL},
@@ -274,12 +278,12 @@ static const struct {
 	{"absolute with port", RFC_BASE, "https://c:8443/", "https://c:8443/", 0},
 	{"absolute upper case", RFC_BASE, "HTTPS://C.Example/P", "https://c.example/P", 0},
 	{"absolute ftp", RFC_BASE, "ftp://c/", NULL, ERR_UNSUPPORTED_PROTOCOL},
-	{"absolute with credentials", RFC_BASE, "https://u:p@c/", NULL, ERR_URL},
+	{"absolute with credentials (never sent: fetch.c)", RFC_BASE, "https://u:p@c/", "https://c/", 0},
 	{"scheme-relative keeps https", "https://a:8443/b", "//h/x", "https://h/x", 0},
 	{"scheme-relative keeps http", "http://a/b", "//h:81/x", "http://h:81/x", 0},
 	{"scheme-relative IPv6", "https://a/b", "//[::1]:8443/x", "https://[::1]:8443/x", 0},
 	{"scheme-relative empty host", RFC_BASE, "//", NULL, ERR_URL},
-	{"scheme-relative credentials", RFC_BASE, "//u@h/", NULL, ERR_URL},
+	{"scheme-relative credentials", "https://a/b", "//u@h/", "https://h/", 0},
 	/* Path-relative references keep the base's host and port. */
 	{"port kept, relative path", "https://a:8443/b/c", "d", "https://a:8443/b/d", 0},
 	{"port kept, absolute path", "http://a:8080/b/c", "/x?y", "http://a:8080/x?y", 0},
@@ -305,6 +309,73 @@ static const struct {
 	{"mailto ref", RFC_BASE, "mailto:x", NULL, ERR_UNSUPPORTED_PROTOCOL},
 	{"single-slash https ref", RFC_BASE, "https:/x", NULL, ERR_URL},
 };
+
+/* user:password@ is %-decoded; the last '@' ends it. */
+static const struct {
+	const char *label;
+	const char *in;
+	const char *user, *password;
+	const char *host;
+} users[] = {
+	{"user and password", "https://u:p@h/", "u", "p", "h"},
+	{"user only", "http://alice@h:8080/x", "alice", "", "h"},
+	{"empty user", "http://:secret@h/", "", "secret", "h"},
+	{"escaped @ and :", "http://al%40ice:p%3Ass@h/", "al@ice", "p:ss", "h"},
+	{"escapes in either case", "http://%41%6c:%7e%7E@h/", "Al", "~~", "h"},
+	{"the last @ ends the userinfo", "http://a@b:c@d@h/", "a@b", "c@d", "h"},
+	{"no scheme", "u@h:81", "u", "", "h"},
+	{"IPv6 host", "https://u:p@[::1]:8443/", "u", "p", "::1"},
+};
+
+START_TEST(test_userinfo)
+{
+	struct url u;
+	char buf[256];
+
+	ck_assert_msg(url_parse(&u, users[_i].in) == ERR_OK, "%s: %s", users[_i].label, err_detail());
+	ck_assert_msg(u.has_user, "%s: no user", users[_i].label);
+	ck_assert_msg(strcmp(u.user, users[_i].user) == 0 && strcmp(u.password, users[_i].password) == 0,
+		      "%s: user '%s' password '%s'", users[_i].label, u.user, u.password);
+	ck_assert_msg(strcmp(u.host, users[_i].host) == 0, "%s: host '%s'", users[_i].label, u.host);
+	/* Never printed back. */
+	ck_assert(url_format(&u, buf, sizeof(buf)) > 0);
+	ck_assert_msg(!strchr(buf, '@'), "%s: formatted as '%s'", users[_i].label, buf);
+}
+END_TEST
+
+/* The probe's targets: tcp:// and tls:// with a port and nothing else. */
+static const struct {
+	const char *label;
+	const char *in;
+	int err;
+	const char *formatted;
+} targets[] = {
+	{"tcp", "tcp://db:5432", 0, "tcp://db:5432"},
+	{"tls, IPv6", "TLS://[::1]:8443", 0, "tls://[::1]:8443"},
+	{"tcp, trailing slash", "tcp://db:5432/", 0, "tcp://db:5432"},
+	{"http too", "http://h/x", 0, "http://h/x"},
+	{"tcp without a port", "tcp://db", ERR_URL, NULL},
+	{"tcp with an empty port", "tcp://db:", ERR_URL, NULL},
+	{"tcp with a path", "tcp://db:5432/x", ERR_URL, NULL},
+	{"tcp with a query", "tcp://db:5432?x", ERR_URL, NULL},
+	{"tls with a user", "tls://u:p@db:5432", ERR_URL, NULL},
+	{"udp", "udp://db:53", ERR_UNSUPPORTED_PROTOCOL, NULL},
+};
+
+START_TEST(test_target)
+{
+	struct url u;
+	char buf[256];
+	int r = url_parse_target(&u, targets[_i].in);
+
+	ck_assert_msg(r == targets[_i].err, "%s: returned %d, expected %d (%s)", targets[_i].label, r,
+		      targets[_i].err, err_detail());
+	if (r != ERR_OK)
+		return;
+	ck_assert(url_format(&u, buf, sizeof(buf)) > 0);
+	ck_assert_msg(strcmp(buf, targets[_i].formatted) == 0, "%s: formatted as '%s'", targets[_i].label, buf);
+}
+END_TEST
 
 START_TEST(test_resolve)
 {
@@ -418,6 +489,11 @@ static Suite *url_suite(void)
 	tc = tcase_create("parse_bad");
 	tcase_add_loop_test(tc, test_parse_bad, 0, ARRAY_SIZE(bad));
 	tcase_add_loop_test(tc, test_parse_length, 0, ARRAY_SIZE(lengths));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("userinfo and targets");
+	tcase_add_loop_test(tc, test_userinfo, 0, ARRAY_SIZE(users));
+	tcase_add_loop_test(tc, test_target, 0, ARRAY_SIZE(targets));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resolve");
