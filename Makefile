@@ -256,16 +256,17 @@ include mk/fuzz.mk
 
 # PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
 # run under qemu (setup installs and registers it only when asked for).
+# PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
 comma := ,
 compare:
-	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run)
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull)
 	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
 
 lab:
-	$(Q)scripts/setup build compare
+	$(Q)scripts/setup build compare pull
 	$(Q)scripts/lab-numbers --run
 
 # What scripts/bench measures besides build/hello: the same link without -s
@@ -339,8 +340,9 @@ help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
-	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node,"
-	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list)"
+	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
+	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list,"
+	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
