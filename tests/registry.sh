@@ -166,20 +166,30 @@ expect_line "REGISTRY_PORT=$taken (taken): exit 1, one line saying so" 1 \
 	"^compare: cannot listen on 127.0.0.1:$taken: the port is taken" "${one[@]}" PULL=1 REGISTRY_PORT="$taken" "$COMPARE"
 leftovers "port taken" "$out"
 
+# when_pulling ERRFILE PID ACTION: once compare (PID) says on ERRFILE that a
+# cold pull has begun, a second later, runs ACTION; fails when compare ended
+# first, after 5 minutes, or when ACTION fails.
+when_pulling() {
+	local _
+	for _ in $(seq 1 600); do
+		if grep -q 'pulling .* (cold)' "$1" 2>/dev/null; then
+			sleep 1
+			"$3"
+			return
+		fi
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
 # The registry dies mid-pull: alpine's 1.3 MB through 2 Mbit/s take 5 s; the
 # registry is killed by its pid a second into the pull.
 ("${one[@]}" LINK=2mbit "$COMPARE" >"$T_DIR/dies.out" 2>"$T_DIR/dies.err") &
 cpid=$!
 killed=
-for _ in $(seq 1 600); do
-	if grep -q 'pulling .* (cold)' "$T_DIR/dies.err" 2>/dev/null; then
-		sleep 1
-		kill "$(cat "$out/compare-registry/pid")" 2>/dev/null && killed=1
-		break
-	fi
-	kill -0 "$cpid" 2>/dev/null || break
-	sleep 0.5
-done
+kill_registry() { kill "$(cat "$out/compare-registry/pid")" 2>/dev/null; }
+if when_pulling "$T_DIR/dies.err" "$cpid" kill_registry; then killed=1; fi
 rc=0
 wait "$cpid" || rc=$?
 if [ -n "$killed" ] && [ "$rc" -eq 1 ] && [ "$(grep -c '^compare: ' "$T_DIR/dies.err")" -eq 1 ] &&
@@ -194,16 +204,12 @@ leftovers "registry killed mid-pull" "$out"
 (setsid "${one[@]}" LINK=2mbit "$COMPARE" >"$T_DIR/int.out" 2>"$T_DIR/int.err") &
 cpid=$!
 sent=
-for _ in $(seq 1 600); do
-	if grep -q 'pulling .* (cold)' "$T_DIR/int.err" 2>/dev/null; then
-		sleep 1
-		pg=$(ps -o pgid= -p "$(pgrep -P "$cpid" | head -n 1)" 2>/dev/null | tr -d ' ')
-		[ -z "$pg" ] || { kill -INT -- "-$pg" && sent=1; }
-		break
-	fi
-	kill -0 "$cpid" 2>/dev/null || break
-	sleep 0.5
-done
+interrupt_group() {
+	local pg
+	pg=$(ps -o pgid= -p "$(pgrep -P "$cpid" | head -n 1)" 2>/dev/null | tr -d ' ')
+	[ -n "$pg" ] && kill -INT -- "-$pg"
+}
+if when_pulling "$T_DIR/int.err" "$cpid" interrupt_group; then sent=1; fi
 rc=0
 wait "$cpid" || rc=$?
 if [ -n "$sent" ] && [ "$rc" -ne 0 ]; then
