@@ -60,15 +60,18 @@ fi
 # --- compare for both platforms --------------------------------------------
 out=$T_DIR/compare.out
 # PULL=1: each manifest list goes to a local registry, every platform's
-# image comes back from it cold and runs (arm64 under qemu).
-if (cd "$T_ROOT" && PULL=1 scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
+# image comes back from it cold and runs (arm64 under qemu). Fat, one
+# platform and 600 MB, is left to its own run below (its pull is
+# tests/registry.sh's).
+if (cd "$T_ROOT" && PULL=1 VARIANTS="alpine scratch" scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
 	pass "compare for linux/amd64 and linux/arm64"
 else
 	fail "compare for linux/amd64 and linux/arm64" "exit non-zero; last lines: $(tail -n 8 "$out" | tr '\n' '|' | cut -c1-600)"
 	t_finish
 	exit 1
 fi
-if grep -q '\[fat\] linux/arm64: not built: Dockerfile.fat has no FROM --platform=[$]BUILDPLATFORM' "$out"; then
+(cd "$T_ROOT" && VARIANTS=fat COMPARE_OUT="$T_DIR/fat" scripts/compare --platforms linux/amd64,linux/arm64) >"$T_DIR/fat.out" 2>&1 || true
+if grep -q '\[fat\] linux/arm64: not built: Dockerfile.fat has no FROM --platform=[$]BUILDPLATFORM' "$T_DIR/fat.out"; then
 	pass "fat is not built for arm64, and compare says why"
 else
 	fail "fat is not built for arm64, and compare says why" "no such line in the compare output"
@@ -82,7 +85,7 @@ def check(label, cond, why=""):
 
 rows = json.load(open(sys.argv[1]))["variants"]
 got = [(r.get("variant"), r.get("platform")) for r in rows]
-want = [("fat", "linux/amd64"), ("alpine", "linux/amd64"), ("alpine", "linux/arm64"),
+want = [("alpine", "linux/amd64"), ("alpine", "linux/arm64"),
         ("scratch", "linux/amd64"), ("scratch", "linux/arm64")]
 check("compare.json rows per variant and platform", got == want, f"got {got}")
 for r in rows:
@@ -167,5 +170,26 @@ print(" ".join(sorted(m["platform"]["os"] + "/" + m["platform"]["architecture"]
 		fail "manifest list $v-manifest names linux/amd64 and linux/arm64" "exit $T_RC, platforms '$plats'"
 	fi
 done
+
+# podman 4.3 cannot list images while such a list exists: compare says so
+# then, and removing the lists (what the note says) mends it.
+if podman images --quiet >/dev/null 2>&1; then
+	pass "podman images works beside the manifest lists"
+else
+	# shellcheck disable=SC2016 # backquotes, as compare prints them
+	if grep -q 'note: `podman images` fails on this podman .* `podman manifest rm NAME`' "$out"; then
+		pass "podman images fails beside the manifest lists: compare says so and how to mend it"
+	else
+		fail "podman images fails beside the manifest lists: compare says so and how to mend it" "no note in the compare output"
+	fi
+fi
+for v in alpine scratch; do
+	podman manifest rm "$name:$v-manifest" >/dev/null 2>&1 || true
+done
+if podman images --quiet >/dev/null 2>&1; then
+	pass "podman images works once the manifest lists are removed"
+else
+	fail "podman images works once the manifest lists are removed" "$(podman images --quiet 2>&1 | tail -n 1 | cut -c1-200)"
+fi
 
 t_finish
