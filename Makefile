@@ -202,8 +202,9 @@ $(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/mbedtls/libmbedtls
 # check_gcm reads NIST's vectors from the fetched mbedtls source and asks
 # mbedtls's internal aesni.h whether the CPU takes the bulk path.
 CHECK_FLAGS_gcm := -I$(MBEDTLS_SRC)/library -DGCM_VECTORS='"$(CURDIR)/$(MBEDTLS_SRC)/tests/suites"'
-# check_ecc tests the public inverse that patch 0007 declares in bignum_internal.h.
-CHECK_FLAGS_ecc := -I$(MBEDTLS_SRC)/library
+# check_ecc tests the public inverse that patch 0007 declares in bignum_internal.h,
+# and ECDSA P-256 with the vectors of the fetched source.
+CHECK_FLAGS_ecc := -I$(MBEDTLS_SRC)/library -DECDSA_VECTORS='"$(CURDIR)/$(MBEDTLS_SRC)/tests/suites/test_suite_ecdsa.data"'
 
 $(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
 	$(if $(Q),@echo "  CCLD    $@")
