@@ -136,9 +136,7 @@ else:
 check("0 < compressed_bytes < layers_bytes", 0 < m["compressed_bytes"] < m["layers_bytes"], m["compressed_bytes"])
 PY
 	) >"$T_DIR/checks"
-	while IFS='	' read -r verdict what why; do
-		if [ "$verdict" = PASS ]; then pass "$what"; else fail "$what" "$why"; fi
-	done <"$T_DIR/checks"
+	count_verdicts "$T_DIR/checks"
 	cp "$T_OUT" "$D/$label.json"
 }
 measured oci-layout-gzip "$L" oci-layout gzip

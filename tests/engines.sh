@@ -47,7 +47,7 @@ trap 'stop_daemons; t_cleanup; exit 143' TERM
 # row_checks JSON REFERENCE BINARY LABEL ENGINE VERSION BUILDER FORMAT COMP:
 # compare.json of one engine against podman's scratch row.
 row_checks() {
-	"$PYTHON" - "$@" >"$T_DIR/checks" 2>&1 <<'PY' || echo "FAIL	$4: the checks ran	$(tail -n 1 "$T_DIR/checks")" >>"$T_DIR/checks"
+	py_checks "$@" <<'PY'
 import json, sys
 path, ref, binary, label, engine, version, builder, fmt, comp = sys.argv[1:10]
 binary = int(binary)
@@ -70,12 +70,6 @@ for name, v in vs.items():
     check(f"{name}: saved as {fmt}", v["archive_format"] == fmt, v["archive_format"])
     check(f"{name}: layers stored as {comp}", v["layer_compression"] == comp, v["layer_compression"])
 PY
-	while IFS='	' read -r verdict what why; do
-		case "$verdict" in
-		PASS) pass "$what" ;;
-		FAIL) fail "$what" "$why" ;;
-		esac
-	done <"$T_DIR/checks"
 }
 
 # stopped LABEL DIR: the daemon of DIR is gone and nothing under DIR (or its
@@ -116,12 +110,7 @@ if mapfile -t env26 < <("$DAEMON" start --fresh 26 "$d26" 2>"$T_DIR/d26.err") &&
 	pass "Docker 26: scripts/docker-daemon starts it"
 	pid26=$(cat "$d26/pid")
 	run env "${env26[@]}" ENGINE=docker BASES=local COMPARE_OUT="$T_DIR/docker-26" "$COMPARE"
-	if [ "$T_RC" -eq 0 ]; then
-		pass "Docker 26: ENGINE=docker compare exits 0"
-	else
-		fail "Docker 26: ENGINE=docker compare exits 0" "exit $T_RC"
-		tail -n 20 "$T_ERR" | sed 's/^/#   /'
-	fi
+	expect_success "Docker 26: ENGINE=docker compare exits 0"
 	expect_grep "Docker 26: the engine line gives the daemon's version, BuildKit, the containerd store" err \
 		'^==> engine: docker 26\.[0-9.]+.*; client [0-9.]+.*; BuildKit.*; containerd image store'
 	if [ -s "$T_DIR/docker-26/compare.json" ]; then
@@ -138,7 +127,7 @@ if mapfile -t env26 < <("$DAEMON" start --fresh 26 "$d26" 2>"$T_DIR/d26.err") &&
 		for a in docker-save docker-archive oci-gzip oci-zstd; do
 			"$CR" measure "$fx/$a.tar" >"$fx/$a.json" 2>"$fx/$a.err" || true
 		done
-		"$PYTHON" - "$fx" >"$T_DIR/checks" 2>&1 <<'PY' || true
+		py_checks "$fx" <<'PY'
 import json, sys
 fx = sys.argv[1]
 got = {}
@@ -159,12 +148,6 @@ if ref:
     print("PASS\tshapes: the four are docker-save-oci/gzip, docker-archive, OCI gzip, OCI zstd" if fmts == want
           else f"FAIL\tshapes: the four shapes\t{fmts}")
 PY
-		while IFS='	' read -r verdict what why; do
-			case "$verdict" in
-			PASS) pass "$what" ;;
-			FAIL) fail "$what" "$why" ;;
-			esac
-		done <"$T_DIR/checks"
 	else
 		fail "shapes: docker save and skopeo copies of the scratch image" "one of them failed"
 	fi
@@ -184,12 +167,7 @@ if mapfile -t env20 < <("$DAEMON" start --fresh 20.10 "$d20" 2>"$T_DIR/d20.err")
 	mkdir -p "$ctx"
 	cp "$T_ROOT"/tests/fixtures/prebuilt/* "$T_ROOT/build/hello" "$ctx/"
 	run env "${env20[@]}" ENGINE=docker BASES=local COMPARE_OUT="$T_DIR/docker-20" "$COMPARE" --template "$ctx"
-	if [ "$T_RC" -eq 0 ]; then
-		pass "Docker 20.10: ENGINE=docker compare of the prebuilt template (alpine, scratch) exits 0"
-	else
-		fail "Docker 20.10: ENGINE=docker compare of the prebuilt template (alpine, scratch) exits 0" "exit $T_RC"
-		tail -n 20 "$T_ERR" | sed 's/^/#   /'
-	fi
+	expect_success "Docker 20.10: ENGINE=docker compare of the prebuilt template (alpine, scratch) exits 0"
 	expect_grep "Docker 20.10: the engine line gives the daemon's version and the legacy builder" err \
 		'^==> engine: docker 20\.10\.[0-9]+.*; legacy builder'
 	expect_grep "Docker 20.10: the legacy builder's steps are shown" out '^    \[scratch\] Step 1/[0-9]+ : '
@@ -205,12 +183,7 @@ fi
 
 # --- buildah ---------------------------------------------------------------------------
 run env -C "$T_ROOT" ENGINE=buildah BASES=local VARIANTS="alpine scratch" COMPARE_OUT="$T_DIR/buildah" "$COMPARE"
-if [ "$T_RC" -eq 0 ]; then
-	pass "buildah: ENGINE=buildah compare of alpine and scratch exits 0"
-else
-	fail "buildah: ENGINE=buildah compare of alpine and scratch exits 0" "exit $T_RC"
-	tail -n 20 "$T_ERR" | sed 's/^/#   /'
-fi
+expect_success "buildah: ENGINE=buildah compare of alpine and scratch exits 0"
 expect_grep "buildah: the engine line names buildah bud and its version" err '^==> engine: buildah [0-9.]+ \(buildah bud'
 if [ -s "$T_DIR/buildah/compare.json" ]; then
 	ctr=$(buildah from --pull=never --quiet localhost/tiny-hello:scratch)

@@ -56,18 +56,7 @@ cid=$("$engine" create "$scratch")
 "$engine" rm "$cid" >/dev/null
 binary_size=$(wc -c <"$T_DIR/hello")
 
-# json_checks FILE ARGS...: a Python check script on stdin prints
-# "PASS<TAB>label" or "FAIL<TAB>label<TAB>why" lines, counted here.
-json_checks() {
-	"$PYTHON" - "$@" >"$T_DIR/checks" 2>&1 || echo "FAIL	the checks ran	$(tail -n 1 "$T_DIR/checks")" >>"$T_DIR/checks"
-	while IFS='	' read -r verdict what why; do
-		case "$verdict" in
-		PASS) pass "$what" ;;
-		FAIL) fail "$what" "$why" ;;
-		esac
-	done <"$T_DIR/checks"
-}
-json_checks "$json" "$binary_size" "$ENGINE" <<'PY'
+py_checks "$json" "$binary_size" "$ENGINE" <<'PY'
 import json, sys
 
 path, binary, engine = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -184,6 +184,37 @@ expect_result() {
 	fi
 }
 
+# expect_success LABEL: the last run exited 0; otherwise a failure with its
+# exit code and the last 20 lines of its stderr.
+expect_success() {
+	if [ "$T_RC" -eq 0 ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $T_RC"
+		tail -n 20 "$T_ERR" | sed 's/^/#   /'
+	fi
+}
+
+# py_checks ARGS...: runs the Python check script on stdin with ARGS; each
+# line it prints, "PASS<TAB>label" or "FAIL<TAB>label<TAB>why", is counted
+# (count_verdicts). A script that dies is one failure more.
+py_checks() {
+	"$PYTHON" - "$@" >"$T_DIR/checks" 2>&1 ||
+		echo "FAIL	the checks ran	$(tail -n 1 "$T_DIR/checks")" >>"$T_DIR/checks"
+	count_verdicts "$T_DIR/checks"
+}
+
+# count_verdicts FILE: a pass or a failure for each PASS/FAIL line of FILE.
+count_verdicts() {
+	local verdict what why
+	while IFS='	' read -r verdict what why; do
+		case "$verdict" in
+		PASS) pass "$what" ;;
+		FAIL) fail "$what" "$why" ;;
+		esac
+	done <"$1"
+}
+
 # last_ok: 0 when the last expect_exit passed.
 last_ok() {
 	[ "${T_OK:-0}" -eq 1 ]

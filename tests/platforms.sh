@@ -74,11 +74,11 @@ else
 	fail "fat is not built for arm64, and compare says why" "no such line in the compare output"
 fi
 
-"$PYTHON" - "$T_ROOT/build/compare.json" >"$T_DIR/json.tap" <<'PY' || true
+py_checks "$T_ROOT/build/compare.json" <<'PY'
 import json, sys
 
 def check(label, cond, why=""):
-    print(("ok - " if cond else "not ok - ") + label + ("" if cond else f" ({why})"))
+    print(f"PASS\t{label}" if cond else f"FAIL\t{label}\t{why or 'false'}")
 
 rows = json.load(open(sys.argv[1]))["variants"]
 got = [(r.get("variant"), r.get("platform")) for r in rows]
@@ -101,10 +101,6 @@ if len(s) == 2:
     check(f"scratch: arm64 within 16 KiB of amd64 ({b['size_bytes']:,} vs {a['size_bytes']:,} bytes)",
           abs(b["size_bytes"] - a["size_bytes"]) <= 16384)
 PY
-cat "$T_DIR/json.tap"
-T_PASSED=$((T_PASSED + $(grep -c '^ok - ' "$T_DIR/json.tap" || true)))
-T_FAILED=$((T_FAILED + $(grep -c '^not ok - ' "$T_DIR/json.tap" || true)))
-[ -s "$T_DIR/json.tap" ] || fail "compare.json rows per variant and platform" "compare.json unreadable"
 
 # --- the arm64 images --------------------------------------------------------
 arches=""
