@@ -34,10 +34,13 @@ ARG RUNTIME_IMAGE=alpine:3.21
 FROM --platform=$BUILDPLATFORM ${BUILDER_IMAGE} AS build
 WORKDIR /src
 # Copy in the order things change least often, so that editing src/ reuses
-# the toolchain and mbedtls layers (shared by every target but the cross
+# the toolchain, ring and mbedtls layers (shared by every target but the cross
 # compiler's).
 COPY scripts/setup scripts/
 RUN scripts/setup build
+COPY scripts/fetch-ring scripts/
+COPY deps/ring.facts deps/
+RUN scripts/fetch-ring
 COPY scripts/fetch-mbedtls scripts/
 COPY patches/ patches/
 RUN scripts/fetch-mbedtls

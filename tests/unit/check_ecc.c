@@ -14,7 +14,18 @@
  * - ECDSA verification: RFC 4754's P-256 and P-384 signatures verify, and
  *   fail with any bit of r, s, the hash or the key changed, with r or s out of
  *   [1, n-1]; signatures made by mbedtls over random hashes with random keys
- *   verify, and fail once tampered with. */
+ *   verify, and fail once tampered with.
+ * - P-256 through ring (patch 0008, src/ecdsa_p256.c): the P-256 vectors of
+ *   the fetched mbedtls source (tests/suites/test_suite_ecdsa.data) verify;
+ *   a differential test against mbedtls's own arithmetic, which a verification
+ *   with a restart context still takes: random keys and hashes are accepted
+ *   by both, every single-bit change of r, s, the hash and Q (for one key;
+ *   one random bit for the others) is refused by both with the same code;
+ *   r or s = 0, n, n + r; Q at infinity, off the curve, or with a coordinate
+ *   not reduced below p; and the rare case x(R) in [n, p), where x mod n = r
+ *   needs x = r + n.
+ * The cross build's bit sweeps take every eighth bit from a random start
+ * (ECC_BIT_STRIDE below). */
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS
 #include <check.h>
 #include <stdint.h>
@@ -28,6 +39,18 @@
 
 #include "bignum_internal.h"
 #include "unit.h"
+
+#ifndef ECDSA_VECTORS
+#error "ECDSA_VECTORS must name mbedtls's tests/suites/test_suite_ecdsa.data"
+#endif
+
+/* The bit sweeps below change every bit (1), or every ECC_BIT_STRIDE-th
+ * from a random start, so that each run covers another share and all runs
+ * together cover every bit: the cross build's suites run under emulation,
+ * about seven times slower (make ARCH=arm64 cross-unit sets 8). */
+#ifndef ECC_BIT_STRIDE
+#define ECC_BIT_STRIDE 1
+#endif
 
 static void hex(unsigned char *out, size_t len, const char *s)
 {
@@ -43,6 +66,18 @@ static int rng(void *ctx, unsigned char *out, size_t len)
 {
 	(void)ctx;
 	return psa_generate_random(out, len) == PSA_SUCCESS ? 0 : -1;
+}
+
+/* Where a sweep of STRIDE bits starts: 0 for a full sweep, else random. */
+static size_t sweep_start(size_t stride)
+{
+	unsigned char b;
+
+	if (stride == 1) {
+		return 0;
+	}
+	ck_assert_int_eq(rng(NULL, &b, 1), 0);
+	return b % stride;
 }
 
 static void setup(void)
@@ -290,14 +325,14 @@ START_TEST(ecdsa_rfc4754)
 		ck_assert_msg(mbedtls_ecdsa_verify(&grp, hash, hlen, &Q, &r, &s) == 0, "RFC 4754 vector %zu", i);
 
 		/* every bit of the hash */
-		for (size_t bit = 0; bit < 8 * hlen; bit++) {
+		for (size_t bit = sweep_start(ECC_BIT_STRIDE); bit < 8 * hlen; bit += ECC_BIT_STRIDE) {
 			hash[bit / 8] ^= (unsigned char)(1u << (bit % 8));
 			ck_assert_msg(mbedtls_ecdsa_verify(&grp, hash, hlen, &Q, &r, &s) == MBEDTLS_ERR_ECP_VERIFY_FAILED,
 				      "vector %zu, hash bit %zu flipped", i, bit);
 			hash[bit / 8] ^= (unsigned char)(1u << (bit % 8));
 		}
 		/* a sample of the bits of r and s, and of the key's x */
-		for (size_t bit = 0; bit < grp.nbits; bit += 7) {
+		for (size_t bit = sweep_start(7 * ECC_BIT_STRIDE); bit < grp.nbits; bit += 7 * ECC_BIT_STRIDE) {
 			mbedtls_mpi *v[2] = {&r, &s};
 			for (int w = 0; w < 2; w++) {
 				int old = mbedtls_mpi_get_bit(v[w], bit);
@@ -369,6 +404,282 @@ START_TEST(ecdsa_sign_verify_random)
 }
 END_TEST
 
+/* --- P-256 through ring ------------------------------------------------------ */
+
+/* Without MBEDTLS_ECP_RESTARTABLE a restart context changes nothing in
+ * mbedtls_ecdsa_verify_restartable() but the hook's condition: with one,
+ * verification takes mbedtls's own arithmetic. */
+static int generic_ctx;
+
+static int verify_ring(mbedtls_ecp_group *grp, const unsigned char *h, size_t hlen,
+		       const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+{
+	return mbedtls_ecdsa_verify_restartable(grp, h, hlen, Q, r, s, NULL);
+}
+
+static int verify_generic(mbedtls_ecp_group *grp, const unsigned char *h, size_t hlen,
+			  const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+{
+	return mbedtls_ecdsa_verify_restartable(grp, h, hlen, Q, r, s, &generic_ctx);
+}
+
+/* Both paths give WANT (0: valid); LABEL names the case. */
+static void both(mbedtls_ecp_group *grp, const unsigned char *h, size_t hlen, const mbedtls_ecp_point *Q,
+		 const mbedtls_mpi *r, const mbedtls_mpi *s, int want, const char *label)
+{
+	int a = verify_ring(grp, h, hlen, Q, r, s);
+	int b = verify_generic(grp, h, hlen, Q, r, s);
+
+	ck_assert_msg(b == want || (want != 0 && b != 0), "%s: mbedtls gives %d, want %d", label, b, want);
+	ck_assert_msg(a == b, "%s: ring gives %d, mbedtls %d", label, a, b);
+}
+
+/* The field between the quotes number IDX (0 first) of LINE, into OUT. */
+static int quoted(const char *line, int idx, char *out, size_t cap)
+{
+	const char *p = line;
+	for (int i = 0; i <= idx; i++) {
+		p = strchr(p, '"');
+		if (p == NULL) {
+			return -1;
+		}
+		const char *e = strchr(p + 1, '"');
+		if (e == NULL) {
+			return -1;
+		}
+		if (i == idx) {
+			if ((size_t)(e - p) > cap) {
+				return -1;
+			}
+			memcpy(out, p + 1, (size_t)(e - p - 1));
+			out[e - p - 1] = '\0';
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* mbedtls's P-256 vectors: ecdsa_prim_test_vectors (d, Q, k, hash, r, s) and
+ * ecdsa_det_test_vectors (d, hash, r, s: RFC 6979 A.2.5, Q = d G). */
+START_TEST(p256_mbedtls_vectors)
+{
+	FILE *f = fopen(ECDSA_VECTORS, "r");
+	char line[2048], d[80], hx[160], rx[80], sx[80], qx[80], qy[80];
+	int n = 0;
+
+	ck_assert_msg(f != NULL, "cannot open %s", ECDSA_VECTORS);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		static const char prim_tag[] = "ecdsa_prim_test_vectors:MBEDTLS_ECP_DP_SECP256R1:";
+		static const char det_tag[] = "ecdsa_det_test_vectors:MBEDTLS_ECP_DP_SECP256R1:";
+		int prim = strncmp(line, prim_tag, sizeof(prim_tag) - 1) == 0;
+		int det = strncmp(line, det_tag, sizeof(det_tag) - 1) == 0;
+		if (!prim && !det) {
+			continue;
+		}
+		mbedtls_ecp_group grp;
+		mbedtls_ecp_point Q;
+		mbedtls_mpi r, s, m;
+		unsigned char hash[64];
+		char label[64];
+		size_t hlen;
+
+		mbedtls_ecp_group_init(&grp);
+		mbedtls_ecp_point_init(&Q);
+		mbedtls_mpi_init(&r);
+		mbedtls_mpi_init(&s);
+		mbedtls_mpi_init(&m);
+		ck_assert_int_eq(mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1), 0);
+		ck_assert_int_eq(quoted(line, 0, d, sizeof(d)), 0);
+		if (prim) {
+			ck_assert_int_eq(quoted(line, 1, qx, sizeof(qx)), 0);
+			ck_assert_int_eq(quoted(line, 2, qy, sizeof(qy)), 0);
+			ck_assert_int_eq(quoted(line, 4, hx, sizeof(hx)), 0);
+			ck_assert_int_eq(quoted(line, 5, rx, sizeof(rx)), 0);
+			ck_assert_int_eq(quoted(line, 6, sx, sizeof(sx)), 0);
+			ck_assert_int_eq(mbedtls_ecp_point_read_string(&Q, 16, qx, qy), 0);
+		} else {
+			ck_assert_int_eq(quoted(line, 1, hx, sizeof(hx)), 0);
+			ck_assert_int_eq(quoted(line, 2, rx, sizeof(rx)), 0);
+			ck_assert_int_eq(quoted(line, 3, sx, sizeof(sx)), 0);
+			ck_assert_int_eq(mbedtls_mpi_read_string(&m, 16, d), 0);
+			ck_assert_int_eq(mbedtls_ecp_mul(&grp, &Q, &m, &grp.G, rng, NULL), 0);
+		}
+		hlen = strlen(hx) / 2;
+		hex(hash, hlen, hx);
+		ck_assert_int_eq(mbedtls_mpi_read_string(&r, 16, rx), 0);
+		ck_assert_int_eq(mbedtls_mpi_read_string(&s, 16, sx), 0);
+		snprintf(label, sizeof(label), "vector %d (%s, %zu-byte hash)", n, prim ? "prim" : "det", hlen);
+		ck_assert_msg(verify_ring(&grp, hash, hlen, &Q, &r, &s) == 0, "%s", label);
+		both(&grp, hash, hlen, &Q, &r, &s, 0, label);
+		/* a hash longer than n counts by its first 256 bits only */
+		hash[0] ^= 1;
+		both(&grp, hash, hlen, &Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, label);
+		hash[0] ^= 1;
+		if (hlen > 32) {
+			hash[hlen - 1] ^= 1;
+			both(&grp, hash, hlen, &Q, &r, &s, 0, label);
+		}
+		n++;
+		mbedtls_mpi_free(&m);
+		mbedtls_mpi_free(&s);
+		mbedtls_mpi_free(&r);
+		mbedtls_ecp_point_free(&Q);
+		mbedtls_ecp_group_free(&grp);
+	}
+	fclose(f);
+	/* 1 prim and 10 det vectors in mbedtls 3.6.6 */
+	ck_assert_int_ge(n, 11);
+}
+END_TEST
+
+/* Flips bit BIT of X and checks both paths refuse alike. */
+static void flip(mbedtls_mpi *X, size_t bit, mbedtls_ecp_group *grp, const unsigned char *h, size_t hlen,
+		 const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s, const char *what)
+{
+	char label[64];
+	int old = mbedtls_mpi_get_bit(X, bit);
+
+	snprintf(label, sizeof(label), "%s bit %zu", what, bit);
+	ck_assert_int_eq(mbedtls_mpi_set_bit(X, bit, !old), 0);
+	both(grp, h, hlen, Q, r, s, MBEDTLS_ERR_ECP_VERIFY_FAILED, label);
+	ck_assert_int_eq(mbedtls_mpi_set_bit(X, bit, old), 0);
+}
+
+START_TEST(p256_differential)
+{
+	for (int i = 0; i < 8; i++) {
+		mbedtls_ecdsa_context key;
+		mbedtls_mpi r, s;
+		unsigned char hash[32];
+		int all = i == 0;
+
+		mbedtls_ecdsa_init(&key);
+		mbedtls_mpi_init(&r);
+		mbedtls_mpi_init(&s);
+		ck_assert_int_eq(mbedtls_ecdsa_genkey(&key, MBEDTLS_ECP_DP_SECP256R1, rng, NULL), 0);
+		ck_assert_int_eq(rng(NULL, hash, sizeof(hash)), 0);
+		ck_assert_int_eq(mbedtls_ecdsa_sign(&key.grp, &r, &s, &key.d, hash, sizeof(hash), rng, NULL), 0);
+		both(&key.grp, hash, sizeof(hash), &key.Q, &r, &s, 0, "random key");
+
+		unsigned char pick[5];
+		ck_assert_int_eq(rng(NULL, pick, sizeof(pick)), 0);
+		size_t stride = all ? ECC_BIT_STRIDE : 256;
+		for (size_t bit = all ? sweep_start(stride) : pick[0]; bit < 256; bit += stride) {
+			flip(&r, bit, &key.grp, hash, sizeof(hash), &key.Q, &r, &s, "r");
+			flip(&s, bit, &key.grp, hash, sizeof(hash), &key.Q, &r, &s, "s");
+			flip(&key.Q.X, bit, &key.grp, hash, sizeof(hash), &key.Q, &r, &s, "Q.x");
+			flip(&key.Q.Y, bit, &key.grp, hash, sizeof(hash), &key.Q, &r, &s, "Q.y");
+			hash[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+			both(&key.grp, hash, sizeof(hash), &key.Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, "hash bit");
+			hash[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+		}
+		both(&key.grp, hash, sizeof(hash), &key.Q, &r, &s, 0, "random key, restored");
+		mbedtls_mpi_free(&s);
+		mbedtls_mpi_free(&r);
+		mbedtls_ecdsa_free(&key);
+	}
+}
+END_TEST
+
+START_TEST(p256_edges)
+{
+	mbedtls_ecdsa_context key;
+	mbedtls_ecp_point Q;
+	mbedtls_mpi r, s, t;
+	unsigned char hash[32];
+
+	mbedtls_ecdsa_init(&key);
+	mbedtls_ecp_point_init(&Q);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	mbedtls_mpi_init(&t);
+	ck_assert_int_eq(mbedtls_ecdsa_genkey(&key, MBEDTLS_ECP_DP_SECP256R1, rng, NULL), 0);
+	ck_assert_int_eq(rng(NULL, hash, sizeof(hash)), 0);
+	ck_assert_int_eq(mbedtls_ecdsa_sign(&key.grp, &r, &s, &key.d, hash, sizeof(hash), rng, NULL), 0);
+	mbedtls_ecp_group *grp = &key.grp;
+
+	/* r and s: 0, n, n + itself, n - 1 */
+	mbedtls_mpi *v[2] = {&r, &s};
+	for (int w = 0; w < 2; w++) {
+		ck_assert_int_eq(mbedtls_mpi_copy(&t, v[w]), 0);
+		ck_assert_int_eq(mbedtls_mpi_lset(v[w], 0), 0);
+		both(grp, hash, 32, &key.Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, w ? "s = 0" : "r = 0");
+		ck_assert_int_eq(mbedtls_mpi_copy(v[w], &grp->N), 0);
+		both(grp, hash, 32, &key.Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, w ? "s = n" : "r = n");
+		ck_assert_int_eq(mbedtls_mpi_add_mpi(v[w], &t, &grp->N), 0);
+		both(grp, hash, 32, &key.Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, w ? "s + n" : "r + n");
+		ck_assert_int_eq(mbedtls_mpi_sub_int(v[w], &grp->N, 1), 0);
+		both(grp, hash, 32, &key.Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, w ? "s = n - 1" : "r = n - 1");
+		ck_assert_int_eq(mbedtls_mpi_copy(v[w], &t), 0);
+	}
+	both(grp, hash, 32, &key.Q, &r, &s, 0, "restored");
+
+	/* Q: infinity, off the curve, a coordinate + p (same residue, not reduced) */
+	ck_assert_int_eq(mbedtls_ecp_set_zero(&Q), 0);
+	both(grp, hash, 32, &Q, &r, &s, MBEDTLS_ERR_ECP_INVALID_KEY, "Q at infinity");
+	ck_assert_int_eq(verify_ring(grp, hash, 32, &Q, &r, &s), MBEDTLS_ERR_ECP_INVALID_KEY);
+	ck_assert_int_eq(mbedtls_ecp_copy(&Q, &key.Q), 0);
+	ck_assert_int_eq(mbedtls_mpi_add_int(&Q.Y, &Q.Y, 1), 0);
+	both(grp, hash, 32, &Q, &r, &s, MBEDTLS_ERR_ECP_INVALID_KEY, "Q off the curve");
+	ck_assert_int_eq(verify_ring(grp, hash, 32, &Q, &r, &s), MBEDTLS_ERR_ECP_INVALID_KEY);
+	for (int c = 0; c < 2; c++) {
+		ck_assert_int_eq(mbedtls_ecp_copy(&Q, &key.Q), 0);
+		mbedtls_mpi *coord = c ? &Q.Y : &Q.X;
+		ck_assert_int_eq(mbedtls_mpi_add_mpi(coord, coord, &grp->P), 0);
+		both(grp, hash, 32, &Q, &r, &s, MBEDTLS_ERR_ECP_INVALID_KEY, c ? "Q.y + p" : "Q.x + p");
+		ck_assert_int_eq(verify_ring(grp, hash, 32, &Q, &r, &s), MBEDTLS_ERR_ECP_INVALID_KEY);
+	}
+
+	/* x(R) in [n, p): a point R with such an x, as the key, signed by
+	 * r = s = x - n over a zero hash: u1 = 0, u2 = 1, R = Q, and x mod n = r.
+	 * r = x must fail (it is not below n), and so must r = x - n - 1. */
+	mbedtls_mpi rhs, e;
+	mbedtls_mpi_init(&rhs);
+	mbedtls_mpi_init(&e);
+	ck_assert_int_eq(mbedtls_mpi_copy(&Q.X, &grp->N), 0);
+	for (int tries = 0;; tries++) {
+		ck_assert_int_lt(tries, 200);
+		/* rhs = x^3 - 3x + b mod p */
+		ck_assert_int_eq(mbedtls_mpi_mul_mpi(&rhs, &Q.X, &Q.X), 0);
+		ck_assert_int_eq(mbedtls_mpi_sub_int(&rhs, &rhs, 3), 0);
+		ck_assert_int_eq(mbedtls_mpi_mul_mpi(&rhs, &rhs, &Q.X), 0);
+		ck_assert_int_eq(mbedtls_mpi_add_mpi(&rhs, &rhs, &grp->B), 0);
+		ck_assert_int_eq(mbedtls_mpi_mod_mpi(&rhs, &rhs, &grp->P), 0);
+		/* p = 3 mod 4: y = rhs^((p+1)/4), a root when y^2 = rhs */
+		ck_assert_int_eq(mbedtls_mpi_add_int(&e, &grp->P, 1), 0);
+		ck_assert_int_eq(mbedtls_mpi_shift_r(&e, 2), 0);
+		ck_assert_int_eq(mbedtls_mpi_exp_mod(&Q.Y, &rhs, &e, &grp->P, NULL), 0);
+		ck_assert_int_eq(mbedtls_mpi_mul_mpi(&t, &Q.Y, &Q.Y), 0);
+		ck_assert_int_eq(mbedtls_mpi_mod_mpi(&t, &t, &grp->P), 0);
+		if (mbedtls_mpi_cmp_mpi(&t, &rhs) == 0) {
+			break;
+		}
+		ck_assert_int_eq(mbedtls_mpi_add_int(&Q.X, &Q.X, 1), 0);
+	}
+	ck_assert_int_eq(mbedtls_mpi_lset(&Q.Z, 1), 0);
+	ck_assert_int_eq(mbedtls_ecp_check_pubkey(grp, &Q), 0);
+	ck_assert_int_eq(mbedtls_mpi_sub_mpi(&r, &Q.X, &grp->N), 0);
+	ck_assert_int_eq(mbedtls_mpi_copy(&s, &r), 0);
+	memset(hash, 0, sizeof(hash));
+	both(grp, hash, 32, &Q, &r, &s, 0, "x(R) = r + n");
+	ck_assert_int_eq(verify_ring(grp, hash, 32, &Q, &r, &s), 0);
+	ck_assert_int_eq(mbedtls_mpi_sub_int(&s, &s, 1), 0);
+	ck_assert_int_eq(mbedtls_mpi_sub_int(&r, &r, 1), 0);
+	both(grp, hash, 32, &Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, "x(R) = r + n + 1");
+	ck_assert_int_eq(mbedtls_mpi_copy(&r, &Q.X), 0);
+	ck_assert_int_eq(mbedtls_mpi_copy(&s, &Q.X), 0);
+	both(grp, hash, 32, &Q, &r, &s, MBEDTLS_ERR_ECP_VERIFY_FAILED, "r = x(R) >= n");
+
+	mbedtls_mpi_free(&e);
+	mbedtls_mpi_free(&rhs);
+	mbedtls_mpi_free(&t);
+	mbedtls_mpi_free(&s);
+	mbedtls_mpi_free(&r);
+	mbedtls_ecp_point_free(&Q);
+	mbedtls_ecdsa_free(&key);
+}
+END_TEST
+
 static Suite *ecc_suite(void)
 {
 	Suite *s = suite_create("ecc");
@@ -387,6 +698,13 @@ static Suite *ecc_suite(void)
 	tcase_add_test(v, ecdsa_rfc4754);
 	tcase_add_test(v, ecdsa_sign_verify_random);
 	suite_add_tcase(s, v);
+	TCase *p = tcase_create("p256_ring");
+	tcase_add_unchecked_fixture(p, setup, NULL);
+	tcase_set_timeout(p, 120);
+	tcase_add_test(p, p256_mbedtls_vectors);
+	tcase_add_test(p, p256_differential);
+	tcase_add_test(p, p256_edges);
+	suite_add_tcase(s, p);
 	return s;
 }
 
