@@ -79,7 +79,7 @@ HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
 SRCS := main.c opts.c probe.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c file.c rng.c err.c
-REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
+REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o $(B)/obj/sbom.o
 LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c file.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
 UNIT := $(patsubst tests/unit/check_%.c,%,$(wildcard tests/unit/check_*.c))
@@ -88,7 +88,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 CERT_PEM := certs/ca-certificates.crt
 
 .PHONY: all setup need-build test unit cross-unit bin-path install uninstall clean help \
-	compare lint bench fuzz update-certs lab distclean bundle-variant
+	compare lint bench fuzz update-certs lab distclean bundle-variant oci-labels
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -149,6 +149,37 @@ $(B)/gen/cabundle.c: $(T)/certgen $(CERT_PEM) certs/PROVENANCE
 	$(Q)$(T)/certgen $(CERT_PEM) certs/PROVENANCE >$@.tmp
 	$(Q)mv $@.tmp $@
 
+# --- SBOM ----------------------------------------------------------------------
+
+# scripts/sbom turns the pinned facts (VERSION, mbedtls's pin and patches, the
+# musl that CC links, the CA bundle's provenance, SOURCE_DATE_EPOCH) into the
+# CycloneDX document, the ELF package note and the OCI labels. The facts are
+# gathered at every make (the compiler may have changed) and the file is
+# rewritten only when they differ.
+SBOM_FACTS := $(B)/gen/facts.json
+
+$(SBOM_FACTS): scripts/sbom FORCE
+	@mkdir -p $(@D)
+	$(Q)scripts/sbom facts --version $(VERSION) --arch $(ARCH) --epoch "$(SOURCE_DATE_EPOCH)" \
+		--cc "$(CC) $(CFLAGS) $(LDFLAGS)" --provenance certs/PROVENANCE --bundle $(CERT_PEM) \
+		--fetch scripts/fetch-mbedtls --patches patches --mbedtls-version $(MBEDTLS_VER) >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# The document with a placeholder digest, in a section of its own; the link
+# step seals it (below).
+$(B)/gen/sbom.c: $(SBOM_FACTS) scripts/sbom
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)scripts/sbom c $< >$@.tmp
+	$(Q)mv $@.tmp $@
+
+$(B)/obj/sbom.o: $(B)/gen/sbom.c src/sbom.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) -Isrc -c $< -o $@
+
+# The OCI labels of the images (KEY=VALUE lines; scripts/compare passes them).
+oci-labels: $(SBOM_FACTS)
+	@scripts/sbom labels $< --repo .
+
 # --- release binary ------------------------------------------------------------
 
 $(B)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
@@ -160,10 +191,16 @@ $(B)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(MBEDTLS_INC) -c $< -o $@
 
-$(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+# The link carries the ELF package note (ld --package-metadata); then the
+# digest goes into the SBOM, in the binary and in $(B)/hello.cdx.json.
+$(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS) scripts/sbom
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(REL_LDFLAGS) $(LDFLAGS) -Wl,-Map,$(B)/hello.map \
-		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+		-Xlinker --package-metadata="$$(scripts/sbom note $(SBOM_FACTS))" \
+		-o $@.tmp $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  SBOM    $(B)/hello.cdx.json")
+	$(Q)scripts/sbom seal $(SBOM_FACTS) $@.tmp $(B)/hello.cdx.json --map $(B)/hello.map || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 	@ls -l $@ | awk '{ printf "  SIZE    %s: %d bytes\n", $$NF, $$5 }'
 
 # The same program with another CA bundle, for tests/trust.sh, which checks
@@ -185,9 +222,14 @@ $(H)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) -c $< -o $@
 
+$(H)/obj/sbom.o: $(B)/gen/sbom.c src/sbom.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_FLAGS) -Isrc -c $< -o $@
+
 # The whole program on the host tree: integration and TLS matrix runs under
-# ASan, UBSan and LeakSanitizer (tests/sanitize.sh).
-$(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/mbedtls/libmbedtls.a
+# ASan, UBSan and LeakSanitizer (tests/sanitize.sh). Its SBOM is the
+# unsealed one (a placeholder digest): only the release binary is sealed.
+$(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/obj/sbom.o $(H)/mbedtls/libmbedtls.a
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(HOSTCC) $(HOST_FLAGS) -o $@ $^
 

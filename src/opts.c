@@ -53,6 +53,7 @@ const char opts_usage[] =
 	"      --expect-status LIST   healthy statuses, e.g. 200-299,401 (default: below 400)\n"
 	"      --expect-body TEXT     healthy only if the body's first 64 KiB contain TEXT\n"
 	"      --version              print versions and the embedded CA bundle\n"
+	"      --sbom                 print the embedded SBOM (CycloneDX JSON)\n"
 	"  -h, --help                 print this help\n"
 	"\n"
 	"Exit codes are curl's: 0 ok, 1 unsupported protocol, 2 usage, 3 malformed URL,\n"
@@ -64,7 +65,7 @@ const char opts_usage[] =
 struct opt;
 /* Sets what option d names from arg (NULL for an option without one);
  * name is the option as written, for messages. Returns ERR_OK or
- * ERR_USAGE, or OPTS_HELP / OPTS_VERSION to stop. */
+ * ERR_USAGE, or OPTS_HELP / OPTS_VERSION / OPTS_SBOM to stop. */
 typedef int opt_set(struct opts *o, const struct opt *d, const char *name, const char *arg);
 
 struct opt {
@@ -306,6 +307,7 @@ static const struct opt options[] = {
 	{0, "expect-status", 1, set_expect_status, FIELD(expect_status)},
 	{0, "expect-body", 1, set_string, FIELD(expect_body)},
 	{0, "version", 0, stop, (size_t)OPTS_VERSION},
+	{0, "sbom", 0, stop, (size_t)OPTS_SBOM},
 	{'h', "help", 0, stop, (size_t)OPTS_HELP},
 };
 
