@@ -76,7 +76,7 @@ REL_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparat
 HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
+MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -I$(MBEDTLS_SRC)/3rdparty/everest/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
 SRCS := main.c opts.c probe.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c file.c rng.c err.c
 REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o $(B)/obj/sbom.o
@@ -88,7 +88,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 CERT_PEM := certs/ca-certificates.crt
 
 .PHONY: all setup need-build test unit cross-unit bin-path install uninstall clean help \
-	compare lint bench fuzz update-certs lab distclean bundle-variant oci-labels
+	compare lint bench bench-inputs fuzz update-certs lab distclean bundle-variant oci-labels
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -236,6 +236,8 @@ $(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/obj/sbom.o $(H)/mb
 # check_gcm reads NIST's vectors from the fetched mbedtls source and asks
 # mbedtls's internal aesni.h whether the CPU takes the bulk path.
 CHECK_FLAGS_gcm := -I$(MBEDTLS_SRC)/library -DGCM_VECTORS='"$(CURDIR)/$(MBEDTLS_SRC)/tests/suites"'
+# check_ecc tests the public inverse that patch 0007 declares in bignum_internal.h.
+CHECK_FLAGS_ecc := -I$(MBEDTLS_SRC)/library
 
 $(H)/check_%: tests/unit/check_%.c tests/unit/unit.h $(HOST_OBJS) $(H)/mbedtls/libmbedtls.a
 	$(if $(Q),@echo "  CCLD    $@")
@@ -296,22 +298,59 @@ include mk/fuzz.mk
 
 # PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
 # run under qemu (setup installs and registers it only when asked for).
+# PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
 comma := ,
 compare:
-	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run)
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull)
 	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
 
 lab:
-	$(Q)scripts/setup build compare
+	$(Q)scripts/setup build compare pull
 	$(Q)scripts/lab-numbers --run
+
+# What scripts/bench measures besides build/hello: the same link without -s
+# (names for the profiles and the size breakdown; its loaded bytes are
+# build/hello's), our sources, the trust store and mbedtls compiled again
+# without LTO (each object then lists every function it defines, for the
+# breakdown by source file), and the Go peer, static, with no network.
+BENCH := $(B)/bench
+NOLTO_FLAGS = $(filter-out -flto -flto-partition=one,$(REL_FLAGS))
+BENCH_NAMES := $(SRCS:%.c=$(BENCH)/names/%.o) $(BENCH)/names/cabundle.o
 
 bench:
 	$(Q)scripts/setup bench
-	$(Q)$(MAKE) --no-print-directory $(B)/hello
+	$(Q)$(MAKE) --no-print-directory $(B)/hello bench-inputs
 	$(Q)scripts/bench
+
+bench-inputs: $(BENCH)/hello-syms $(BENCH_NAMES) $(BENCH)/names/mbedtls/libmbedtls.a $(BENCH)/goget
+
+$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(filter-out -s,$(REL_LDFLAGS)) $(LDFLAGS) -Wl,-Map,$@.map \
+		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+
+$(BENCH)/names/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(NOLTO_FLAGS) $(MBEDTLS_INC) -DHELLO_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(BENCH)/names/cabundle.o: $(B)/gen/cabundle.c src/ca.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(NOLTO_FLAGS) $(MBEDTLS_INC) -c $< -o $@
+
+$(BENCH)/names/mbedtls/libmbedtls.a: $(MBEDTLS_STAMP) src/tls_config.h FORCE
+	$(Q)$(MAKE) --no-print-directory -f mk/mbedtls.mk SRC=$(MBEDTLS_SRC) OUT=$(@D) \
+		CC="$(CC)" AR="$(AR)" CFLAGS="$(CFLAGS) $(NOLTO_FLAGS)" V=$(V) \
+		O3_FILES="$(O3_FILES)" O2_FILES="$(O2_FILES)"
+
+$(BENCH)/goget: bench/goget/main.go bench/goget/go.mod
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  GO      $@")
+	$(Q)cd bench/goget && CGO_ENABLED=0 GOFLAGS=-mod=mod GOPROXY=off \
+		GOPATH=$(CURDIR)/$(BENCH)/gopath GOCACHE=$(CURDIR)/$(BENCH)/gocache \
+		go build -trimpath -ldflags='-s -w' -o $(CURDIR)/$@ .
 
 # --- trust store maintenance ---------------------------------------------------
 
@@ -343,12 +382,13 @@ help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
 	@echo "make compare      build, run and measure the fat, alpine and scratch images"
-	@echo "                  (ENGINE=docker|podman, BASES=upstream|local, TEMPLATE=go|node,"
-	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list)"
+	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
+	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list,"
+	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
-	@echo "make bench        size, instructions, memory and throughput vs curl -> bench/RESULTS.md"
+	@echo "make bench        size, instructions, memory, throughput vs curl, Go, wget -> bench/RESULTS.md"
 	@echo "make setup        install what is missing (root, apt-get or apk)"
 	@echo "make update-certs refresh certs/ from the system's Mozilla root set"
 	@echo "make install      install hello and its man page (PREFIX, DESTDIR)"

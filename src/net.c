@@ -63,20 +63,18 @@ static int try_connect(int *fd, const struct addrinfo *ai, unsigned port, long l
 	int s, r, soerr = 0, one = 1;
 	socklen_t len = sizeof(soerr);
 
-	describe(ai->ai_addr, addr, sizeof(addr));
 	s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	if (s < 0)
-		return err_set(ERR_CONNECT, "%s port %u: %s", addr, port, strerror(errno));
+	if (s < 0) {
+		soerr = errno;
+		goto fail;
+	}
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		soerr = errno;
 		goto fail;
 	}
 	r = net_wait(s, POLLOUT, until);
-	if (r == 0) {
-		close(s);
-		return err_set(ERR_TIMEOUT, "%s port %u: %s timed out", addr, port,
-			       timeout_is_connect ? "connect" : "operation");
-	}
+	if (r == 0)
+		goto fail;
 	if (r < 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
 		soerr = errno;
 		goto fail;
@@ -87,7 +85,14 @@ static int try_connect(int *fd, const struct addrinfo *ai, unsigned port, long l
 	*fd = s;
 	return ERR_OK;
 fail:
-	close(s);
+	/* The address is formatted only here: a probe that connects spends
+	 * nothing on it. soerr 0 is the deadline. */
+	if (s >= 0)
+		close(s);
+	describe(ai->ai_addr, addr, sizeof(addr));
+	if (!soerr)
+		return err_set(ERR_TIMEOUT, "%s port %u: %s timed out", addr, port,
+			       timeout_is_connect ? "connect" : "operation");
 	return err_set(ERR_CONNECT, "%s port %u: %s", addr, port, strerror(soerr));
 }
 
@@ -252,7 +257,7 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 			return err_set(ERR_RESOLVE, "%s: %s", host, strerror(l.sys_errno));
 		return err_set(ERR_RESOLVE, "%s: %s", host, gai_strerror(l.gai_error));
 	}
-	rc = err_set(ERR_CONNECT, "%s: no address", host);
+	rc = l.count ? ERR_CONNECT : err_set(ERR_CONNECT, "%s: no address", host);
 	for (int i = 0; i < l.count; i++) {
 		struct addrinfo ai = {.ai_family = l.addr[i].ss_family, .ai_socktype = SOCK_STREAM,
 				      .ai_addr = (struct sockaddr *)&l.addr[i], .ai_addrlen = l.len[i]};

@@ -1,0 +1,3 @@
+module goget
+
+go 1.19
