@@ -61,6 +61,10 @@ T := build/tools
 # default that is the date of the bundle in certs/PROVENANCE, so two builds of
 # the same tree are byte-identical whenever they run.
 SOURCE_DATE_EPOCH ?= $(shell sed -n 's/^epoch: *//p' certs/PROVENANCE)
+# An empty one (a Dockerfile's ARG SOURCE_DATE_EPOCH= left unset) is that default too.
+ifeq ($(strip $(SOURCE_DATE_EPOCH)),)
+override SOURCE_DATE_EPOCH := $(shell sed -n 's/^epoch: *//p' certs/PROVENANCE)
+endif
 export SOURCE_DATE_EPOCH
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -327,9 +331,10 @@ bench:
 
 bench-inputs: $(BENCH)/hello-syms $(BENCH_NAMES) $(BENCH)/names/mbedtls/libmbedtls.a $(BENCH)/goget
 
-$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(filter-out -s,$(REL_LDFLAGS)) $(LDFLAGS) -Wl,-Map,$@.map \
+		-Xlinker --package-metadata="$$(scripts/sbom note $(SBOM_FACTS))" \
 		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
 
 $(BENCH)/names/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
