@@ -302,17 +302,17 @@ include mk/fuzz.mk
 
 # PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
 # run under qemu (setup installs and registers it only when asked for).
-# PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
+# PULL=1, LINK=100mbit, LINK_DELAY=20ms, SCAN=1: scripts/compare reads them.
 comma := ,
 compare:
-	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull)
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull) $(if $(filter 1,$(SCAN)),scan)
 	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
 
 lab:
-	$(Q)scripts/setup build compare pull
+	$(Q)scripts/setup build compare pull scan
 	$(Q)scripts/lab-numbers --run
 
 # What scripts/bench measures besides build/hello: the same link without -s
@@ -386,10 +386,11 @@ distclean: clean
 help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
-	@echo "make compare      build, run and measure the fat, alpine and scratch images"
+	@echo "make compare      build, run and measure the fat, alpine, distroless and scratch images"
 	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
 	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list,"
-	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
+	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms,"
+	@echo "                  SCAN=1: the packages trivy sees in each image)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"
