@@ -9,8 +9,14 @@
 /* RFC 9110 5.6.2 tchar. */
 static int is_tchar(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	/* A table: the head parser asks this of every byte of every name. */
+	static const unsigned char tchar[128] = {
+		['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+		['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1,
+		['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
+	};
+
+	return c >= 0 && c < 128 && tchar[c];
 }
 
 static int is_digit(int c)
@@ -497,38 +503,69 @@ static int overridden(const char *name, const char *const *headers, size_t n, in
 	return 0;
 }
 
+/* Appending to a buffer with its NUL kept after the text; once something
+ * does not fit, nothing more is added and full is set. */
+struct out {
+	char *buf;
+	size_t cap, off;
+	int full;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->full || n >= o->cap - o->off) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->buf + o->off, s, n);
+	o->off += n;
+	o->buf[o->off] = '\0';
+}
+
+/* Puts each string of a NULL-terminated list. */
+static void put_all(struct out *o, ...)
+{
+	va_list ap;
+	const char *s;
+
+	va_start(ap, o);
+	while ((s = va_arg(ap, const char *)))
+		put(o, s, strlen(s));
+	va_end(ap);
+}
+
 size_t http_request(char *buf, size_t cap, const struct http_req *r)
 {
 	const char *const *headers = r->headers;
-	size_t nheaders = r->nheaders, off = 0;
-	int other = r->other_origin, n;
-	char host[URL_HOST_MAX + 16];
-
-#define PUT(...)                                                         \
-	do {                                                             \
-		n = snprintf(buf + off, cap - off, __VA_ARGS__);         \
-		if (n < 0 || (size_t)n >= cap - off)                     \
-			return 0;                                        \
-		off += (size_t)n;                                        \
-	} while (0)
+	size_t nheaders = r->nheaders;
+	int other = r->other_origin;
+	struct out o = {buf, cap, 0, cap == 0};
+	char host[URL_HOST_MAX + 16], len[24];
 
 	if (!url_authority(r->url, host, sizeof(host)))
 		return 0;
-	PUT("%s %s HTTP/1.1\r\n", r->method, r->url->target);
+	put_all(&o, r->method, " ", r->url->target, " HTTP/1.1\r\n", (char *)NULL);
 	if (!overridden("Host", headers, nheaders, other))
-		PUT("Host: %s\r\n", host);
+		put_all(&o, "Host: ", host, "\r\n", (char *)NULL);
 	if (!overridden("User-Agent", headers, nheaders, other) && r->user_agent && *r->user_agent)
-		PUT("User-Agent: %s\r\n", r->user_agent);
+		put_all(&o, "User-Agent: ", r->user_agent, "\r\n", (char *)NULL);
 	if (!overridden("Accept", headers, nheaders, other))
-		PUT("Accept: */*\r\n");
+		put_all(&o, "Accept: */*\r\n", (char *)NULL);
 	if (!overridden("Connection", headers, nheaders, other))
-		PUT("Connection: close\r\n");
+		put_all(&o, "Connection: close\r\n", (char *)NULL);
 	if (r->authorization && !other && !overridden("Authorization", headers, nheaders, other))
-		PUT("Authorization: %s\r\n", r->authorization);
+		put_all(&o, "Authorization: ", r->authorization, "\r\n", (char *)NULL);
 	if (r->has_body) {
+		char *p = len + sizeof(len);
+		unsigned long long v = r->body_len;
+
+		*--p = '\0';
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10));
 		if (!overridden("Content-Type", headers, nheaders, other))
-			PUT("Content-Type: application/x-www-form-urlencoded\r\n");
-		PUT("Content-Length: %llu\r\n", r->body_len);
+			put_all(&o, "Content-Type: application/x-www-form-urlencoded\r\n", (char *)NULL);
+		put_all(&o, "Content-Length: ", p, "\r\n", (char *)NULL);
 	}
 	for (size_t i = 0; i < nheaders; i++) {
 		const char *colon = strchr(headers[i], ':');
@@ -544,9 +581,8 @@ size_t http_request(char *buf, size_t cap, const struct http_req *r)
 		if (r->has_body && (header_is(headers[i], "Content-Length") ||
 				    header_is(headers[i], "Transfer-Encoding")))
 			continue;
-		PUT("%s\r\n", headers[i]);
+		put_all(&o, headers[i], "\r\n", (char *)NULL);
 	}
-	PUT("\r\n");
-#undef PUT
-	return off;
+	put_all(&o, "\r\n", (char *)NULL);
+	return o.full ? 0 : o.off;
 }

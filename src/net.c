@@ -208,12 +208,29 @@ static int is_localhost(const char *host)
 	       (n > 10 && strncmp(host + n - 10, ".localhost", 10) == 0);
 }
 
-/* An address literal needs no lookup. */
-static int is_address(const char *host)
+/* An address literal, from the URL or --resolve, needs no lookup: its one
+ * address into l. Returns 1, or 0 when text is no plain address (an IPv6
+ * scope, "fe80::1%eth0", is left to getaddrinfo()). */
+static int lookup_literal(struct lookup *l, const char *text, unsigned port)
 {
-	unsigned char a[16];
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&l->addr[0];
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&l->addr[0];
 
-	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+	l->gai_error = 0;
+	memset(&l->addr[0], 0, sizeof(l->addr[0]));
+	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((unsigned short)port);
+		l->len[0] = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((unsigned short)port);
+		l->len[0] = sizeof(*v6);
+	} else {
+		return 0;
+	}
+	l->count = 1;
+	return 1;
 }
 
 static void lookup_loopback(struct lookup *l, unsigned port)
@@ -241,13 +258,15 @@ int net_connect(int *fd, const char *host, unsigned port, const char *address,
 	char service[8];
 	int rc;
 
-	snprintf(service, sizeof(service), "%u", port);
 	/* An address (from --resolve, or a literal in the URL) needs no wait;
 	 * neither does a lookup with no deadline to keep. */
 	if (!address && is_localhost(host)) {
 		lookup_loopback(&l, port);
-	} else if (address || is_address(host) || until == NET_NO_DEADLINE) {
-		lookup_now(&l, address ? address : host, service, address != NULL || is_address(host));
+	} else if (lookup_literal(&l, address ? address : host, port)) {
+		/* done */
+	} else if (snprintf(service, sizeof(service), "%u", port) > 0 &&
+		   (address || until == NET_NO_DEADLINE)) {
+		lookup_now(&l, address ? address : host, service, address != NULL);
 	} else if (lookup_until(&l, host, service, until) != ERR_OK) {
 		return err_set(ERR_TIMEOUT, "resolving %s: no answer within the %s", host,
 			       until == connect_deadline ? "--connect-timeout" : "deadline");

@@ -257,7 +257,12 @@ static int parse(struct url *u, const char *s, enum url_scheme last)
 	const char *rest;
 	int scheme;
 
-	memset(u, 0, sizeof(*u));
+	/* Not memset(): the struct is 9 KiB, most of it for the longest
+	 * path, and every field is set below or here. */
+	u->scheme = URL_HTTP;
+	u->tls = u->ip = u->has_user = 0;
+	u->port = 0;
+	u->host[0] = u->target[0] = u->user[0] = u->password[0] = '\0';
 	err_clear();
 	n = strlen(s);
 	if (n == 0)
@@ -319,13 +324,28 @@ int url_parse_target(struct url *u, const char *s)
 
 size_t url_authority(const struct url *u, char *buf, size_t cap)
 {
-	int n;
+	size_t hlen = strlen(u->host), n = 0;
+	char port[8], *p = port + sizeof(port);
+	unsigned v = u->port;
 
-	if (u->port == (u->scheme == URL_HTTPS ? 443u : u->scheme == URL_HTTP ? 80u : 0u))
-		n = snprintf(buf, cap, u->ip == 6 ? "[%s]" : "%s", u->host);
-	else
-		n = snprintf(buf, cap, u->ip == 6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
-	return (n < 0 || (size_t)n >= cap) ? 0 : (size_t)n;
+	/* Written by hand: this is on every request's path. */
+	*--p = '\0';
+	if (u->port != (u->scheme == URL_HTTPS ? 443u : u->scheme == URL_HTTP ? 80u : 0u)) {
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10));
+		*--p = ':';
+	}
+	if (hlen + strlen(p) + (u->ip == 6 ? 2 : 0) >= cap)
+		return 0;
+	if (u->ip == 6)
+		buf[n++] = '[';
+	memcpy(buf + n, u->host, hlen);
+	n += hlen;
+	if (u->ip == 6)
+		buf[n++] = ']';
+	memcpy(buf + n, p, strlen(p) + 1);
+	return n + strlen(p);
 }
 
 size_t url_format(const struct url *u, char *buf, size_t cap)

@@ -4,7 +4,8 @@
 # linux/amd64,linux/arm64` (what `make compare PLATFORMS=...` runs) builds
 # the images whose build stage runs on $BUILDPLATFORM for both platforms,
 # cross-compiling (nothing emulated while building), runs and measures each,
-# and joins each variant's images in a manifest list. Then the arm64 scratch
+# joins each variant's images in a manifest list, pushes it to a local
+# registry (PULL=1) and pulls every platform back cold. Then the arm64 scratch
 # image is checked: its architecture, its binary (the same bytes as `make
 # ARCH=arm64`), its greeting and verified HTTPS against a local server, all
 # run through qemu-user. Runs after tests/images.sh, whose compare run built
@@ -58,7 +59,9 @@ fi
 
 # --- compare for both platforms --------------------------------------------
 out=$T_DIR/compare.out
-if (cd "$T_ROOT" && scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
+# PULL=1: each manifest list goes to a local registry, every platform's
+# image comes back from it cold and runs (arm64 under qemu).
+if (cd "$T_ROOT" && PULL=1 scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
 	pass "compare for linux/amd64 and linux/arm64"
 else
 	fail "compare for linux/amd64 and linux/arm64" "exit non-zero; last lines: $(tail -n 8 "$out" | tr '\n' '|' | cut -c1-600)"
@@ -86,6 +89,10 @@ for r in rows:
     n = f"{r['variant']} {r['platform']}"
     check(f"{n}: ran and printed the greeting", r.get("runs") is True)
     check(f"{n}: measured ({r.get('layers_bytes', 0):,} bytes of layers)", r.get("layers_bytes", 0) > 0)
+    pb = r.get("pulled_bytes") or 0
+    check(f"{n}: pulled back cold from the registry ({pb:,} bytes) and run",
+          r.get("pull_cold") is True and pb >= r.get("compressed_bytes", 1) and
+          r.get("first_greeting_seconds") is not None)
 s = {r["platform"]: r for r in rows if r["variant"] == "scratch"}
 if len(s) == 2:
     a, b = s["linux/amd64"], s["linux/arm64"]
@@ -146,6 +153,13 @@ expect_exit "arm64 scratch image: embedded bundle, unknown test CA: 60" 60 \
 	"${hello_arm64[@]}" "https://127.0.0.1:$SERVER_PORT/"
 
 # --- manifest lists ----------------------------------------------------------
+for v in alpine scratch; do
+	if grep -q "\[$v\] pushing localhost/tiny-hello:$v-manifest (every platform)" "$out"; then
+		pass "PULL=1: the $v manifest list was pushed with every platform"
+	else
+		fail "PULL=1: the $v manifest list was pushed with every platform" "no such line in the compare output"
+	fi
+done
 for v in alpine scratch; do
 	run "$engine" manifest inspect "$name:$v-manifest"
 	plats=$("$PYTHON" -c 'import json, sys
