@@ -159,7 +159,8 @@ $(B)/gen/cabundle.c: $(T)/certgen $(CERT_PEM) certs/PROVENANCE
 # --- SBOM ----------------------------------------------------------------------
 
 # scripts/sbom turns the pinned facts (VERSION, mbedtls's pin and patches, the
-# musl that CC links, the CA bundle's provenance, SOURCE_DATE_EPOCH) into the
+# musl that CC links, the CA bundle's provenance, SOURCE_DATE_EPOCH, any
+# other pinned component's deps/NAME.facts) into the
 # CycloneDX document, the ELF package note and the OCI labels. The facts are
 # gathered at every make (the compiler may have changed) and the file is
 # rewritten only when they differ.
@@ -169,7 +170,7 @@ $(SBOM_FACTS): scripts/sbom FORCE
 	@mkdir -p $(@D)
 	$(Q)scripts/sbom facts --version $(VERSION) --arch $(ARCH) --epoch "$(SOURCE_DATE_EPOCH)" \
 		--cc "$(CC) $(CFLAGS) $(LDFLAGS)" --provenance certs/PROVENANCE --bundle $(CERT_PEM) \
-		--fetch scripts/fetch-mbedtls --patches patches --mbedtls-version $(MBEDTLS_VER) >$@.tmp
+		--fetch scripts/fetch-mbedtls --patches patches --mbedtls-version $(MBEDTLS_VER) --deps deps >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The document with a placeholder digest, in a section of its own; the link

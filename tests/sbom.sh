@@ -159,6 +159,32 @@ PY
 check_build "amd64" "$HELLO" ""
 check_build "arm64" "$T_ROOT/build/arm64/hello" arm64
 
+# Another pinned component, as deps/NAME.facts would add it: the document
+# stays valid with one more library.
+if [ -n "$validator" ]; then
+	mkdir -p "$T_DIR/deps"
+	printf '%s\n' name=ring version=0.17.14 'license=Apache-2.0 AND ISC' purl=pkg:cargo/ring@0.17.14 \
+		url=https://github.com/briansmith/ring "sha256=$(printf '%064d' 0)" >"$T_DIR/deps/ring.facts"
+	"$PYTHON" - "$T_ROOT/scripts/sbom" "$T_ROOT/tests/fixtures/sbom/facts.json" "$T_DIR/deps" \
+		>"$T_DIR/deps.cdx.json" 2>"$T_DIR/deps.err" <<'PY' || true
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("sbom", sys.argv[1])
+sbom = importlib.util.module_from_spec(importlib.util.spec_from_loader("sbom", loader))
+loader.exec_module(sbom)
+facts = sbom.load_facts(sys.argv[2])
+facts["deps"] = sbom.read_deps(sys.argv[3])
+sys.stdout.buffer.write(sbom.document(facts, "ab" * 32))
+PY
+	run env NODE_PATH="$validator" node "$T_ROOT/tests/sbom/validate.cjs" "$T_DIR/deps.cdx.json"
+	if [ "$T_RC" -eq 0 ] && grep -q '"name":"ring"' "$T_DIR/deps.cdx.json"; then
+		pass "a deps/NAME.facts component: still $(sed 's|.*: ||' "$T_OUT")"
+	else
+		fail "a deps/NAME.facts component: valid CycloneDX" "$(head -c 300 "$T_OUT" "$T_DIR/deps.err")"
+	fi
+else
+	skip "a deps/NAME.facts component: valid CycloneDX" "no validator: $(tail -n 1 "$T_DIR/fetch.err")"
+fi
+
 # ------------------------------------------------------------------ failures
 # (bash -c: the redirection is the child's; $0 is hello.)
 # shellcheck disable=SC2016

@@ -145,6 +145,79 @@ class Document(unittest.TestCase):
         self.assertTrue(set(self.bom["dependencies"][0]["dependsOn"]) <= refs)
 
 
+RING = {"name": "ring", "version": "0.17.14", "license": "Apache-2.0 AND ISC",
+        "url": "https://github.com/briansmith/ring", "purl": "pkg:cargo/ring@0.17.14",
+        "sha256": "a4" * 32, "tarball": "rust-ring_0.17.14.orig.tar.gz"}
+
+
+class Deps(Tmp):
+    """deps/NAME.facts: another pinned component, without code changes."""
+
+    def write(self, name, text):
+        os.makedirs(self.path("deps"), exist_ok=True)
+        with open(os.path.join(self.path("deps"), name), "w") as f:
+            f.write(text)
+
+    def test_a_dep_is_one_more_library(self):
+        bom = json.loads(sbom.document(facts(deps=[RING]), "0" * 64))
+        c = bom["components"][3]
+        self.assertEqual((c["type"], c["name"], c["version"], c["purl"], c["licenses"]),
+                         ("library", "ring", "0.17.14", "pkg:cargo/ring@0.17.14",
+                          [{"expression": "Apache-2.0 AND ISC"}]))
+        src = [r for r in c["externalReferences"] if r["type"] == "distribution"][0]
+        self.assertEqual(src["hashes"], [{"alg": "SHA-256", "content": "a4" * 32}])
+        self.assertIn("rust-ring_0.17.14.orig.tar.gz", src["comment"])
+        self.assertEqual(bom["dependencies"][0]["dependsOn"][-1], "ring")
+        self.assertEqual(bom["components"][:3], json.loads(sbom.document(facts(), "0" * 64))["components"])
+
+    def test_defaults_purl_and_no_references(self):
+        c = sbom.dep_component({"name": "p256", "version": "1.0", "license": "MIT"})
+        self.assertEqual(c["purl"], "pkg:generic/p256@1.0")
+        self.assertNotIn("externalReferences", c)
+        self.assertNotIn("cpe", c)
+
+    def test_licenses_label_names_it(self):
+        lic = dict(sbom.labels(facts(deps=[RING]), None))["org.opencontainers.image.licenses"]
+        self.assertTrue(lic.endswith(" AND (Apache-2.0 AND ISC)"), lic)
+        self.assertEqual(dict(sbom.labels(facts(), None))["org.opencontainers.image.licenses"],
+                         "(Apache-2.0 OR GPL-2.0-or-later) AND MIT AND MPL-2.0")
+
+    def test_read_the_folder(self):
+        self.write("ring.facts", "# comment\n\n" + "".join(f"{k}={v}\n" for k, v in RING.items())
+                   + "debian_suite=trixie\nfiles=crypto/fipsmodule/ec/p256.c\n")
+        self.write("README", "not a facts file\n")
+        self.assertEqual(sbom.read_deps(self.path("deps")), [RING])
+        self.assertEqual(sbom.read_deps(self.path("none")), [])
+        self.assertEqual(sbom.read_deps(None), [])
+
+    def test_bad_files_refused(self):
+        for label, text, why in [
+                ("no name", "version=1\nlicense=MIT\n", "needs name="),
+                ("no version", "name=x\nlicense=MIT\n", "needs version="),
+                ("no license", "name=x\nversion=1\n", "needs license="),
+                ("not KEY=VALUE", "name=x\nversion 1\n", ":2: not a KEY=VALUE line"),
+                ("name taken", "name=musl\nversion=1\nlicense=MIT\n", "already in the document"),
+                ("bad sha256", "name=x\nversion=1\nlicense=MIT\nurl=u\nsha256=12\n", "64 hex"),
+                ("sha256 without url", "name=x\nversion=1\nlicense=MIT\nsha256=" + "a" * 64 + "\n", "needs url="),
+                ("purl with a space", "name=x\nversion=1\nlicense=MIT\npurl=a b\n", "purl holds a space")]:
+            with self.subTest(label):
+                shutil.rmtree(self.path("deps"), ignore_errors=True)
+                self.write("x.facts", text)
+                with self.assertRaisesRegex(sbom.Bad, why):
+                    sbom.read_deps(self.path("deps"))
+        shutil.rmtree(self.path("deps"))
+        self.write("a.facts", "name=x\nversion=1\nlicense=MIT\n")
+        self.write("b.facts", "name=x\nversion=2\nlicense=MIT\n")
+        with self.assertRaisesRegex(sbom.Bad, "two files name x"):
+            sbom.read_deps(self.path("deps"))
+
+    def test_section_grows_with_it(self):
+        # The reserved section is the document's length: a dep needs no edit
+        # of the C side.
+        self.assertIn(f"sbom_json[{len(sbom.document(facts(deps=[RING]), sbom.PLACEHOLDER))}]",
+                      sbom.c_source(facts(deps=[RING])))
+
+
 class Note(unittest.TestCase):
     def test_systemd_fields_syft_reads(self):
         n = json.loads(sbom.note(facts(arch="arm64")))
@@ -452,6 +525,21 @@ class Cli(Tmp):
                                                    "patches/mbedtls-0002-second.patch"])
         self.assertEqual((f["musl"]["version"], f["ca"]["version"], f["epoch"], f["version"]),
                          ("1.2.3", "20991231~test1", 1792525534, "1.0.0"))
+        self.assertNotIn("deps", f)
+
+    def test_facts_with_deps(self):
+        self.libc()
+        os.makedirs(self.path("deps"))
+        with open(self.path("deps/ring.facts"), "w") as f:
+            f.write("".join(f"{k}={v}\n" for k, v in RING.items()))
+        r = self.facts_cmd(deps=self.path("deps"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["deps"], [RING])
+        with open(self.path("deps/bad.facts"), "w") as f:
+            f.write("name=bad\n")
+        r = self.facts_cmd(deps=self.path("deps"))
+        self.assertEqual((r.returncode, r.stderr.count("\n"), r.stdout), (1, 1, ""))
+        self.assertRegex(r.stderr, "^sbom: .*bad.facts: needs version=")
 
     def test_bad_facts_one_line_each(self):
         self.libc()
