@@ -2,7 +2,8 @@
 # run-order: 90
 # The four images for real, with the engine scripts/engine picks (podman
 # here): `scripts/compare` builds, runs, measures and audits them, each with
-# the OCI labels of `make oci-labels`; then the
+# the OCI labels of `make oci-labels` (and SCAN=1 when trivy can be had);
+# then the
 # scratch image talks to a local `openssl s_server` (verified HTTPS with the
 # test CA -> 0, without it -> 60, --healthcheck healthy -> 0, closed port ->
 # 1), compare.json is checked against the image itself, the audit is shown to
@@ -34,11 +35,16 @@ export ENGINE
 pass "container engine: $ENGINE"
 
 # --- the four images, through make compare's machinery -------------------
-T_RUN_TIMEOUT=1800 run env -C "$T_ROOT" scripts/compare
+# With trivy, SCAN=1 too: tests/scan.sh reads what it saw from compare.json
+# (one compare run for both; each image is saved once).
+scan=
+"$T_ROOT/scripts/fetch-tool" trivy >/dev/null 2>"$T_DIR/fetch.err" && scan=1
+T_RUN_TIMEOUT=1800 run env -C "$T_ROOT" SCAN="$scan" scripts/compare
 if [ "$T_RC" -eq 0 ]; then
-	pass "compare builds, runs, measures and audits all four images"
+	pass "compare builds, runs, measures${scan:+, scans} and audits all four images"
+	[ -z "$scan" ] || expect_grep "compare SCAN=1: the table has a 'trivy sees' column" out 'trivy sees'
 else
-	fail "compare builds, runs, measures and audits all four images" "exit $T_RC"
+	fail "compare builds, runs, measures${scan:+, scans} and audits all four images" "exit $T_RC"
 	tail -n 30 "$T_ERR" | sed 's/^/#   /'
 	t_finish
 	exit 1
