@@ -182,7 +182,7 @@ if mapfile -t env20 < <("$DAEMON" start --fresh 20.10 "$d20" 2>"$T_DIR/d20.err")
 	# (Docker 26 and podman build the real Dockerfiles above).
 	ctx=$T_DIR/prebuilt
 	mkdir -p "$ctx"
-	cp "$T_ROOT"/tests/fixtures/prebuilt/* "$T_ROOT/build/hello" "$ctx/"
+	cp "$T_ROOT"/tests/fixtures/prebuilt/* "$T_ROOT/build/hello" "$T_ROOT/build/hello.cdx.json" "$ctx/"
 	run env "${env20[@]}" ENGINE=docker BASES=local COMPARE_OUT="$T_DIR/docker-20" "$COMPARE" --template "$ctx"
 	if [ "$T_RC" -eq 0 ]; then
 		pass "Docker 20.10: ENGINE=docker compare of the prebuilt template (alpine, scratch) exits 0"
