@@ -20,6 +20,12 @@
 # another platform needs a Debian or Ubuntu builder (Debian packages the
 # cross compilers), an Alpine one (alpine:3.21) builds for its own platform.
 # The runtime base must exist for each target platform (alpine does).
+#
+# The OCI labels version, revision, source, licenses and created come from
+# the facts the SBOM is made of (scripts/sbom); scripts/compare passes them
+# with --label. By hand:
+#   make -s oci-labels | sed 's/^/--label=/' | xargs -d '\n' podman build -t hello:TAG -f DOCKERFILE .
+#
 # BuildKit and podman set BUILDPLATFORM and TARGETPLATFORM from --platform;
 # these defaults serve builders that do not (Docker's legacy builder) on an
 # amd64 machine. Elsewhere give both as --build-arg (e.g. linux/arm64).
@@ -47,7 +53,10 @@ RUN scripts/fetch-mbedtls
 ARG TARGETARCH
 RUN scripts/setup "${TARGETARCH:-build}"
 COPY . .
-RUN make ARCH="$TARGETARCH" && mkdir /out && cp "$(make -s ARCH="$TARGETARCH" bin-path)" /out/hello
+# The build's date (CA expiry cut, SBOM timestamp): the CA bundle's unless given.
+ARG SOURCE_DATE_EPOCH=
+RUN make ARCH="$TARGETARCH" && mkdir /out && bin=$(make -s ARCH="$TARGETARCH" bin-path) && \
+    cp "$bin" "$bin.cdx.json" /out/
 
 # The target's platform, said explicitly: podman 4.3 otherwise gives this
 # stage the platform of the one before (buildx needs nothing).
@@ -57,5 +66,7 @@ LABEL org.opencontainers.image.title="hello" \
       org.opencontainers.image.description="Static HTTPS client and healthcheck probe" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 COPY --from=build /out/hello /usr/local/bin/hello
+# The SBOM where scanners find it (any *.cdx.json): mbedtls, musl, the CA bundle.
+COPY --from=build /out/hello.cdx.json /usr/local/share/hello/hello.cdx.json
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/hello"]

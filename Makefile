@@ -62,6 +62,10 @@ T := build/tools
 # default that is the date of the bundle in certs/PROVENANCE, so two builds of
 # the same tree are byte-identical whenever they run.
 SOURCE_DATE_EPOCH ?= $(shell sed -n 's/^epoch: *//p' certs/PROVENANCE)
+# An empty one (a Dockerfile's ARG SOURCE_DATE_EPOCH= left unset) is that default too.
+ifeq ($(strip $(SOURCE_DATE_EPOCH)),)
+override SOURCE_DATE_EPOCH := $(shell sed -n 's/^epoch: *//p' certs/PROVENANCE)
+endif
 export SOURCE_DATE_EPOCH
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -83,7 +87,7 @@ HOST_FLAGS := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
 MBEDTLS_INC := -I$(MBEDTLS_SRC)/include -I$(MBEDTLS_SRC)/3rdparty/everest/include -Isrc -DMBEDTLS_CONFIG_FILE='"tls_config.h"'
 
 SRCS := main.c opts.c probe.c fetch.c conn.c url.c http.c net.c tls.c ca.c ca_key.c file.c rng.c err.c
-REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o
+REL_OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/cabundle.o $(B)/obj/sbom.o
 LIB_SRCS := opts.c url.c http.c net.c ca.c ca_key.c file.c rng.c err.c
 HOST_OBJS := $(LIB_SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o
 UNIT := $(patsubst tests/unit/check_%.c,%,$(wildcard tests/unit/check_*.c))
@@ -92,7 +96,7 @@ UNIT_BINS := $(UNIT:%=$(H)/check_%)
 CERT_PEM := certs/ca-certificates.crt
 
 .PHONY: all setup need-build test unit cross-unit bin-path install uninstall clean help \
-	compare lint bench bench-inputs fuzz update-certs lab distclean bundle-variant
+	compare lint bench bench-inputs fuzz update-certs lab distclean bundle-variant oci-labels
 .DEFAULT_GOAL := all
 
 all: need-build $(B)/hello
@@ -157,6 +161,38 @@ $(B)/gen/cabundle.c: $(T)/certgen $(CERT_PEM) certs/PROVENANCE
 	$(Q)$(T)/certgen $(CERT_PEM) certs/PROVENANCE >$@.tmp
 	$(Q)mv $@.tmp $@
 
+# --- SBOM ----------------------------------------------------------------------
+
+# scripts/sbom turns the pinned facts (VERSION, mbedtls's pin and patches, the
+# musl that CC links, the CA bundle's provenance, SOURCE_DATE_EPOCH, any
+# other pinned component's deps/NAME.facts) into the
+# CycloneDX document, the ELF package note and the OCI labels. The facts are
+# gathered at every make (the compiler may have changed) and the file is
+# rewritten only when they differ.
+SBOM_FACTS := $(B)/gen/facts.json
+
+$(SBOM_FACTS): scripts/sbom FORCE
+	@mkdir -p $(@D)
+	$(Q)scripts/sbom facts --version $(VERSION) --arch $(ARCH) --epoch "$(SOURCE_DATE_EPOCH)" \
+		--cc "$(CC) $(CFLAGS) $(LDFLAGS)" --provenance certs/PROVENANCE --bundle $(CERT_PEM) \
+		--fetch scripts/fetch-mbedtls --patches patches --mbedtls-version $(MBEDTLS_VER) --deps deps >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# The document with a placeholder digest, in a section of its own; the link
+# step seals it (below).
+$(B)/gen/sbom.c: $(SBOM_FACTS) scripts/sbom
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)scripts/sbom c $< >$@.tmp
+	$(Q)mv $@.tmp $@
+
+$(B)/obj/sbom.o: $(B)/gen/sbom.c src/sbom.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) -Isrc -c $< -o $@
+
+# The OCI labels of the images (KEY=VALUE lines; scripts/compare passes them).
+oci-labels: $(SBOM_FACTS)
+	@scripts/sbom labels $< --repo .
+
 # --- release binary ------------------------------------------------------------
 
 $(B)/obj/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
@@ -168,10 +204,16 @@ $(B)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(MBEDTLS_INC) -c $< -o $@
 
-$(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+# The link carries the ELF package note (ld --package-metadata); then the
+# digest goes into the SBOM, in the binary and in $(B)/hello.cdx.json.
+$(B)/hello: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS) scripts/sbom
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(REL_LDFLAGS) $(LDFLAGS) -Wl,-Map,$(B)/hello.map \
-		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+		-Xlinker --package-metadata="$$(scripts/sbom note $(SBOM_FACTS))" \
+		-o $@.tmp $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	$(if $(Q),@echo "  SBOM    $(B)/hello.cdx.json")
+	$(Q)scripts/sbom seal $(SBOM_FACTS) $@.tmp $(B)/hello.cdx.json --map $(B)/hello.map || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 	@ls -l $@ | awk '{ printf "  SIZE    %s: %d bytes\n", $$NF, $$5 }'
 
 # The same program with another CA bundle, for tests/trust.sh, which checks
@@ -193,9 +235,14 @@ $(H)/obj/cabundle.o: $(B)/gen/cabundle.c src/ca.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_FLAGS) $(MBEDTLS_INC) -c $< -o $@
 
+$(H)/obj/sbom.o: $(B)/gen/sbom.c src/sbom.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_FLAGS) -Isrc -c $< -o $@
+
 # The whole program on the host tree: integration and TLS matrix runs under
-# ASan, UBSan and LeakSanitizer (tests/sanitize.sh).
-$(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/mbedtls/libmbedtls.a
+# ASan, UBSan and LeakSanitizer (tests/sanitize.sh). Its SBOM is the
+# unsealed one (a placeholder digest): only the release binary is sealed.
+$(H)/hello: $(SRCS:%.c=$(H)/obj/%.o) $(H)/obj/cabundle.o $(H)/obj/sbom.o $(H)/mbedtls/libmbedtls.a
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(HOSTCC) $(HOST_FLAGS) -o $@ $^
 
@@ -270,17 +317,17 @@ include mk/fuzz.mk
 
 # PLATFORMS=linux/amd64,linux/arm64: each platform's images, the foreign one
 # run under qemu (setup installs and registers it only when asked for).
-# PULL=1, LINK=100mbit, LINK_DELAY=20ms: scripts/compare reads them.
+# PULL=1, LINK=100mbit, LINK_DELAY=20ms, SCAN=1: scripts/compare reads them.
 comma := ,
 compare:
-	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull)
+	$(Q)scripts/setup build compare $(if $(filter linux/arm64,$(subst $(comma), ,$(PLATFORMS))),arm64-run) $(if $(PULL)$(LINK),pull) $(if $(filter 1,$(SCAN)),scan)
 	$(Q)scripts/compare $(if $(TEMPLATE),--template $(TEMPLATE)) $(if $(PLATFORMS),--platforms $(PLATFORMS))
 
 lint:
 	$(Q)scripts/lint-dockerfile Dockerfile.fat Dockerfile Dockerfile.scratch $(wildcard templates/*/Dockerfile*)
 
 lab:
-	$(Q)scripts/setup build compare pull
+	$(Q)scripts/setup build compare pull scan
 	$(Q)scripts/lab-numbers --run
 
 # What scripts/bench measures besides build/hello: the same link without -s
@@ -299,9 +346,10 @@ bench:
 
 bench-inputs: $(BENCH)/hello-syms $(BENCH_NAMES) $(BENCH)/names/mbedtls/libmbedtls.a $(BENCH)/goget
 
-$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(filter-out -s,$(REL_LDFLAGS)) $(LDFLAGS) -Wl,-Map,$@.map \
+		-Xlinker --package-metadata="$$(scripts/sbom note $(SBOM_FACTS))" \
 		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
 
 $(BENCH)/names/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
@@ -353,10 +401,11 @@ distclean: clean
 help:
 	@echo "make              build build/hello (static, musl, mbedtls $(MBEDTLS_VER))"
 	@echo "make test         every suite: build/host/check_* and tests/*.sh (tests/README.md)"
-	@echo "make compare      build, run and measure the fat, alpine and scratch images"
+	@echo "make compare      build, run and measure the fat, alpine, distroless and scratch images"
 	@echo "                  (ENGINE=docker|podman|buildah, BASES=upstream|local, TEMPLATE=go|node,"
 	@echo "                  PLATFORMS=linux/amd64,linux/arm64: both, and a manifest list,"
-	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms)"
+	@echo "                  PULL=1: through a local registry, LINK=100mbit LINK_DELAY=20ms,"
+	@echo "                  SCAN=1: the packages trivy sees in each image)"
 	@echo "make lint         check the Dockerfiles"
 	@echo "make lab          compare hello, go and node; rewrite the numbers in docs/LAB.md"
 	@echo "make fuzz         build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (default 60)"

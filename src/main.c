@@ -22,6 +22,7 @@
 #include "net.h"
 #include "opts.h"
 #include "probe.h"
+#include "sbom.h"
 #include "tls.h"
 #include "url.h"
 
@@ -97,6 +98,17 @@ static void print_note(const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* n bytes of s to stdout, flushed. Returns ERR_OK, or ERR_WRITE with its
+ * line printed. */
+static int print_out(const char *s, size_t n)
+{
+	if (stdout_closed || fwrite(s, 1, n, stdout) != n || fflush(stdout) == EOF) {
+		print_error("", ERR_WRITE, stdout_closed ? "stdout is closed" : strerror(errno));
+		return ERR_WRITE;
+	}
+	return ERR_OK;
+}
+
 static void print_version(void)
 {
 	printf("hello %s (static, musl libc)\n", HELLO_VERSION);
@@ -116,13 +128,8 @@ int main(int argc, char **argv)
 		return ERR_WRITE;
 
 	/* 1. No argument: the greeting. */
-	if (argc == 1) {
-		if (stdout_closed || fputs(GREETING, stdout) == EOF || fflush(stdout) == EOF) {
-			print_error("", ERR_WRITE, stdout_closed ? "stdout is closed" : strerror(errno));
-			return ERR_WRITE;
-		}
-		return ERR_OK;
-	}
+	if (argc == 1)
+		return print_out(GREETING, sizeof(GREETING) - 1);
 
 	/* 2. Options and URL. */
 	r = opts_parse(&o, argc, argv);
@@ -134,6 +141,10 @@ int main(int argc, char **argv)
 		print_version();
 		return ERR_OK;
 	}
+	/* The document build/hello.cdx.json holds: a scratch image has no
+	 * shell to read that file with. */
+	if (r == OPTS_SBOM)
+		return print_out(sbom_json, sbom_json_size);
 	if (r == ERR_OK && o.healthcheck) {
 		/* 2b. The probe: its targets, at once, under one deadline. */
 		static char report[PROBE_REPORT_MAX];

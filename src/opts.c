@@ -37,6 +37,7 @@ const char opts_usage[] =
 	"                        HEALTHCHECK_URL; ${NAME:-default} expanded\n"
 	"     --expect-status L  healthy statuses (200-299,401; default below 400)\n"
 	"     --expect-body T    healthy if the body's first 64 KiB hold T\n"
+	"     --sbom             the embedded SBOM (CycloneDX JSON)\n"
 	"     --version, -h, --help\n"
 	"Exit codes are curl's: 1 protocol, 2 usage, 3 URL, 6 resolve, 7 connect,\n"
 	"8 reply, 18 partial, 22 HTTP, 23 write, 26 read, 28 timeout, 35 TLS,\n"
@@ -45,7 +46,7 @@ const char opts_usage[] =
 struct opt;
 /* Sets what option d names from arg (NULL for an option without one);
  * name is the option as written, for messages. Returns ERR_OK or
- * ERR_USAGE, or OPTS_HELP / OPTS_VERSION to stop. */
+ * ERR_USAGE, or OPTS_HELP / OPTS_VERSION / OPTS_SBOM to stop. */
 typedef int opt_set(struct opts *o, const struct opt *d, const char *name, const char *arg);
 
 struct opt {
@@ -287,6 +288,7 @@ static const struct opt options[] = {
 	{0, "expect-status", 1, set_expect_status, FIELD(expect_status)},
 	{0, "expect-body", 1, set_string, FIELD(expect_body)},
 	{0, "version", 0, stop, (size_t)OPTS_VERSION},
+	{0, "sbom", 0, stop, (size_t)OPTS_SBOM},
 	{'h', "help", 0, stop, (size_t)OPTS_HELP},
 };
 

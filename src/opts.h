@@ -19,6 +19,7 @@
 /* parse_opts() results besides ERR_OK and ERR_USAGE. */
 #define OPTS_HELP (-1)
 #define OPTS_VERSION (-2)
+#define OPTS_SBOM (-3)
 
 struct opts_resolve {
 	char host[URL_HOST_MAX + 1];	/* lower case */
@@ -63,7 +64,7 @@ extern const char opts_usage[];
  * whole ("--max" is not "--max-time"), as curl does; short ones may be
  * clustered ("-fsSL") and take their argument attached or next ("-ofile",
  * "-o file"); "--" ends the options. Returns ERR_OK, ERR_USAGE (detail
- * recorded), OPTS_HELP or OPTS_VERSION. */
+ * recorded), OPTS_HELP, OPTS_VERSION or OPTS_SBOM. */
 int opts_parse(struct opts *o, int argc, char **argv);
 
 /* Parses an --expect-status list ("200-299,401") into o->status. Returns

@@ -167,7 +167,7 @@ if mapfile -t env20 < <("$DAEMON" start --fresh 20.10 "$d20" 2>"$T_DIR/d20.err")
 	# (Docker 26 and podman build the real Dockerfiles above).
 	ctx=$T_DIR/prebuilt
 	mkdir -p "$ctx"
-	cp "$T_ROOT"/tests/fixtures/prebuilt/* "$T_ROOT/build/hello" "$ctx/"
+	cp "$T_ROOT"/tests/fixtures/prebuilt/* "$T_ROOT/build/hello" "$T_ROOT/build/hello.cdx.json" "$ctx/"
 	run env "${env20[@]}" ENGINE=docker BASES=local COMPARE_OUT="$T_DIR/docker-20" "$COMPARE" --template "$ctx"
 	expect_success "Docker 20.10: ENGINE=docker compare of the prebuilt template (alpine, scratch) exits 0"
 	expect_grep "Docker 20.10: the engine line gives the daemon's version and the legacy builder" err \

@@ -1,13 +1,17 @@
 #!/bin/bash
 # run-order: 90
-# The three images for real, with the engine scripts/engine picks (podman
-# here): `scripts/compare` builds, runs, measures and audits them; then the
+# The four images for real, with the engine scripts/engine picks (podman
+# here): `scripts/compare` builds, runs, measures and audits them, each with
+# the OCI labels of `make oci-labels` (and SCAN=1 when trivy can be had);
+# then the
 # scratch image talks to a local `openssl s_server` (verified HTTPS with the
 # test CA -> 0, without it -> 60, --healthcheck healthy -> 0, closed port ->
 # 1), compare.json is checked against the image itself, the audit is shown to
 # fail on a bad scratch image, and (podman) a SOURCE_DATE_EPOCH build is
-# reproduced bit for bit. Other engines: tests/engines.sh; pulls:
-# tests/registry.sh.
+# reproduced bit for bit, the SBOM in it too (two clean builds in the
+# builder container: the bytes of build/hello.cdx.json). Other engines:
+# tests/engines.sh; pulls: tests/registry.sh; what a scanner sees:
+# tests/scan.sh.
 set -eu
 
 # shellcheck source=tests/lib.sh
@@ -30,12 +34,17 @@ fi
 export ENGINE
 pass "container engine: $ENGINE"
 
-# --- the three images, through make compare's machinery ------------------
-T_RUN_TIMEOUT=1800 run env -C "$T_ROOT" scripts/compare
+# --- the four images, through make compare's machinery -------------------
+# With trivy, SCAN=1 too: tests/scan.sh reads what it saw from compare.json
+# (one compare run for both; each image is saved once).
+scan=
+"$T_ROOT/scripts/fetch-tool" trivy >/dev/null 2>"$T_DIR/fetch.err" && scan=1
+T_RUN_TIMEOUT=1800 run env -C "$T_ROOT" SCAN="$scan" scripts/compare
 if [ "$T_RC" -eq 0 ]; then
-	pass "compare builds, runs, measures and audits all three images"
+	pass "compare builds, runs, measures${scan:+, scans} and audits all four images"
+	[ -z "$scan" ] || expect_grep "compare SCAN=1: the table has a 'trivy sees' column" out 'trivy sees'
 else
-	fail "compare builds, runs, measures and audits all three images" "exit $T_RC"
+	fail "compare builds, runs, measures${scan:+, scans} and audits all four images" "exit $T_RC"
 	tail -n 30 "$T_ERR" | sed 's/^/#   /'
 	t_finish
 	exit 1
@@ -43,7 +52,7 @@ fi
 expect_grep "the engine line names $ENGINE and its version" err "^==> engine: $ENGINE [0-9]"
 
 if [ "$ENGINE" != buildah ]; then
-	for variant in fat alpine scratch; do
+	for variant in fat alpine distroless scratch; do
 		expect_exit "$variant image prints the greeting" 0 \
 			"$engine" run --rm --network none "localhost/tiny-hello:$variant"
 		last_ok && expect_grep "$variant: the greeting, exactly" out "^$greeting\$"
@@ -69,14 +78,15 @@ types = {"variant": str, "image": str, "base": str, "size_bytes": int,
          "layers_bytes": int, "compressed_bytes": int, "layers": int,
          "files": int, "has_shell": bool, "user": str, "setuid_files": int,
          "runs": bool, "platform": str, "stored_bytes": int,
-         "layer_compression": str, "archive_format": str}
+         "layer_compression": str, "archive_format": str, "accounts": int,
+         "shell_accounts": int}
 check(f"compare.json names its engine ({engine})", doc.get("engine") == engine, doc.get("engine"))
 check("compare.json gives the engine's version", isinstance(doc.get("engine_version"), str)
       and doc["engine_version"][:1].isdigit(), doc.get("engine_version"))
 check("compare.json: no link without PULL=1", doc.get("link") is None, doc.get("link"))
 vs = {v.get("variant"): v for v in doc.get("variants", [])}
-check("compare.json has fat, alpine and scratch in that order",
-      [v.get("variant") for v in doc.get("variants", [])] == ["fat", "alpine", "scratch"])
+check("compare.json has fat, alpine, distroless and scratch in that order",
+      [v.get("variant") for v in doc.get("variants", [])] == ["fat", "alpine", "distroless", "scratch"])
 for name, v in vs.items():
     bad = [k for k, t in types.items() if not isinstance(v.get(k), t) or
            (t is int and isinstance(v.get(k), bool))]
@@ -99,12 +109,53 @@ check(f"scratch: layer tars {s['layers_bytes']} within 16 KiB of the binary ({bi
       binary <= s["layers_bytes"] <= binary + 16384, s["layers_bytes"])
 check("scratch: no shell", s["has_shell"] is False)
 check("scratch: no setuid/setgid file", s["setuid_files"] == 0)
-check("scratch: one layer, one file", s["layers"] == 1 and s["files"] == 1)
+check("scratch: one layer, two files (hello and its SBOM)", s["layers"] == 1 and s["files"] == 2)
 check("scratch: base is scratch", s["base"] == "scratch")
+check("scratch: no /etc/passwd", s["accounts"] == 0, s["accounts"])
+d = vs["distroless"]
+check("distroless: no shell, no setuid/setgid file", d["has_shell"] is False and d["setuid_files"] == 0)
+check(f"distroless: root, nobody and nonroot, none with a shell ({d['accounts']}, {d['shell_accounts']})",
+      d["accounts"] == 3 and d["shell_accounts"] == 0)
+check(f"fat: accounts with a login shell ({f['shell_accounts']} of {f['accounts']})", f["shell_accounts"] >= 1)
+check("distroless: on distroless (or its stand-in)", "distroless" in d["base"], d["base"])
 check(f"fat is at least 100x scratch ({f['layers_bytes'] / s['layers_bytes']:.0f}x)",
       f["layers_bytes"] >= 100 * s["layers_bytes"])
 check("fat and alpine hold a shell", f["has_shell"] and vs["alpine"]["has_shell"])
 PY
+# --- the OCI labels: make oci-labels' on every image -------------------------
+make -s --no-print-directory -C "$T_ROOT" oci-labels >"$T_DIR/labels" 2>"$T_ERR" || true
+if grep -q '^org.opencontainers.image.version=' "$T_DIR/labels" && grep -q '^org.opencontainers.image.created=' "$T_DIR/labels"; then
+	pass "make oci-labels prints the labels ($(wc -l <"$T_DIR/labels") of them)"
+else
+	fail "make oci-labels prints the labels" "got '$(head -c 200 "$T_DIR/labels")'"
+fi
+if git -C "$T_ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+	if grep -q "^org.opencontainers.image.revision=$(git -C "$T_ROOT" rev-parse HEAD)\(-dirty\)\?\$" "$T_DIR/labels"; then
+		pass "the revision label is the checkout's commit"
+	else
+		fail "the revision label is the checkout's commit" "got '$(grep revision "$T_DIR/labels")'"
+	fi
+fi
+sbom_time=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["metadata"]["timestamp"])' "$T_ROOT/build/hello.cdx.json" 2>/dev/null || true)
+if [ -n "$sbom_time" ] && grep -qx "org.opencontainers.image.created=$sbom_time" "$T_DIR/labels"; then
+	pass "the created label is the SBOM's timestamp ($sbom_time)"
+else
+	fail "the created label is the SBOM's timestamp" "SBOM '$sbom_time', labels '$(grep created "$T_DIR/labels")'"
+fi
+for variant in fat alpine distroless scratch; do
+	"$engine" image inspect --format '{{json .Labels}}' "localhost/tiny-hello:$variant" >"$T_DIR/got" 2>&1 || true
+	if "$PYTHON" - "$T_DIR/got" "$T_DIR/labels" <<'PY'; then
+import json, sys
+got = json.load(open(sys.argv[1])) or {}
+want = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[2]) if "=" in l)
+sys.exit(0 if want and all(got.get(k) == v for k, v in want.items()) else 1)
+PY
+		pass "$variant image carries every label of make oci-labels"
+	else
+		fail "$variant image carries every label of make oci-labels" "got $(head -c 300 "$T_DIR/got")"
+	fi
+done
+
 for f in compare.json compare.md compare.svg; do
 	if [ -s "$out/$f" ]; then pass "compare wrote build/$f"; else fail "compare wrote build/$f" "missing or empty"; fi
 done
@@ -171,6 +222,14 @@ if [ "$ENGINE" = podman ]; then
 		else
 			fail "SOURCE_DATE_EPOCH: two --no-cache scratch builds give one image ID" "$id1 vs $id2"
 		fi
+		# The SBOM of both clean builds: the bytes of this tree's build.
+		for n in 1 2; do
+			cid=$("$engine" create "localhost/tiny-hello:repro-$n")
+			"$engine" cp "$cid:/hello.cdx.json" "$T_DIR/repro-$n.cdx.json" >/dev/null 2>&1 || true
+			"$engine" rm "$cid" >/dev/null
+			expect_same_file "clean build $n in the builder: /hello.cdx.json is build/hello.cdx.json, byte for byte" \
+				"$T_ROOT/build/hello.cdx.json" "$T_DIR/repro-$n.cdx.json"
+		done
 	else
 		fail "SOURCE_DATE_EPOCH: scratch image builds with --timestamp" "exit $rc1 and $T_RC"
 	fi

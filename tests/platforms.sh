@@ -63,7 +63,7 @@ out=$T_DIR/compare.out
 # image comes back from it cold and runs (arm64 under qemu). Fat, one
 # platform and 600 MB, is left to its own run below (its pull is
 # tests/registry.sh's).
-if (cd "$T_ROOT" && PULL=1 VARIANTS="alpine scratch" scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
+if (cd "$T_ROOT" && PULL=1 VARIANTS="alpine distroless scratch" scripts/compare --platforms linux/amd64,linux/arm64) >"$out" 2>&1; then
 	pass "compare for linux/amd64 and linux/arm64"
 else
 	fail "compare for linux/amd64 and linux/arm64" "exit non-zero; last lines: $(tail -n 8 "$out" | tr '\n' '|' | cut -c1-600)"
@@ -86,6 +86,7 @@ def check(label, cond, why=""):
 rows = json.load(open(sys.argv[1]))["variants"]
 got = [(r.get("variant"), r.get("platform")) for r in rows]
 want = [("alpine", "linux/amd64"), ("alpine", "linux/arm64"),
+        ("distroless", "linux/amd64"), ("distroless", "linux/arm64"),
         ("scratch", "linux/amd64"), ("scratch", "linux/arm64")]
 check("compare.json rows per variant and platform", got == want, f"got {got}")
 for r in rows:
@@ -99,18 +100,18 @@ for r in rows:
 s = {r["platform"]: r for r in rows if r["variant"] == "scratch"}
 if len(s) == 2:
     a, b = s["linux/amd64"], s["linux/arm64"]
-    check("scratch linux/arm64: one layer, one file, no shell, non-root",
-          b["layers"] == 1 and b["files"] == 1 and not b["has_shell"] and b["user"].split(":")[0] not in ("", "0", "root"))
+    check("scratch linux/arm64: one layer, two files (hello, its SBOM), no shell, non-root",
+          b["layers"] == 1 and b["files"] == 2 and not b["has_shell"] and b["user"].split(":")[0] not in ("", "0", "root"))
     check(f"scratch: arm64 within 16 KiB of amd64 ({b['size_bytes']:,} vs {a['size_bytes']:,} bytes)",
           abs(b["size_bytes"] - a["size_bytes"]) <= 16384)
 PY
 
 # --- the arm64 images --------------------------------------------------------
 arches=""
-for v in alpine scratch; do
+for v in alpine distroless scratch; do
 	arches="$arches $v=$("$engine" image inspect --format '{{.Os}}/{{.Architecture}}' "$name:$v-arm64" 2>&1)"
 done
-if [ "$arches" = " alpine=linux/arm64 scratch=linux/arm64" ]; then
+if [ "$arches" = " alpine=linux/arm64 distroless=linux/arm64 scratch=linux/arm64" ]; then
 	pass "arm64 images are arm64"
 else
 	fail "arm64 images are arm64" "got$arches"
@@ -126,6 +127,7 @@ fi
 
 cid=$("$engine" create "$name:scratch-arm64" 2>/dev/null)
 "$engine" cp "$cid:/hello" "$T_DIR/hello-arm64" >/dev/null
+"$engine" cp "$cid:/hello.cdx.json" "$T_DIR/hello-arm64.cdx.json" >/dev/null 2>&1 || true
 "$engine" rm "$cid" >/dev/null
 case $(file -b "$T_DIR/hello-arm64") in
 *"ARM aarch64"*"statically linked"*) pass "arm64 scratch image holds a static aarch64 /hello" ;;
@@ -136,6 +138,8 @@ if [ -f "$T_ROOT/build/arm64/hello" ]; then
 	# gives the bytes of this tree's build.
 	expect_same_file "arm64 scratch image: the make ARCH=arm64 binary, byte for byte" \
 		"$T_ROOT/build/arm64/hello" "$T_DIR/hello-arm64"
+	expect_same_file "arm64 scratch image: its SBOM, byte for byte build/arm64/hello.cdx.json" \
+		"$T_ROOT/build/arm64/hello.cdx.json" "$T_DIR/hello-arm64.cdx.json"
 else
 	skip "arm64 scratch image: the make ARCH=arm64 binary" "no build/arm64/hello to compare with (make ARCH=arm64)"
 fi
@@ -152,14 +156,14 @@ expect_exit "arm64 scratch image: embedded bundle, unknown test CA: 60" 60 \
 	"${hello_arm64[@]}" "https://127.0.0.1:$SERVER_PORT/"
 
 # --- manifest lists ----------------------------------------------------------
-for v in alpine scratch; do
+for v in alpine distroless scratch; do
 	if grep -q "\[$v\] pushing localhost/tiny-hello:$v-manifest (every platform)" "$out"; then
 		pass "PULL=1: the $v manifest list was pushed with every platform"
 	else
 		fail "PULL=1: the $v manifest list was pushed with every platform" "no such line in the compare output"
 	fi
 done
-for v in alpine scratch; do
+for v in alpine distroless scratch; do
 	run "$engine" manifest inspect "$name:$v-manifest"
 	plats=$("$PYTHON" -c 'import json, sys
 print(" ".join(sorted(m["platform"]["os"] + "/" + m["platform"]["architecture"]

@@ -6,7 +6,10 @@
 # greeting, and the Go CA challenge is played against a local `openssl
 # s_server`: the scratch image whose builder trusts the test CA fetches over
 # verified HTTPS; built without the test CA, or without the CA bundle, it
-# fails with an error that says which.
+# fails with an error that says which. With trivy (scripts/fetch-tool
+# trivy), compare runs with SCAN=1 and what the scanner sees is checked: a
+# figure for every variant, the Go toolchain image's Debian packages, the
+# Node images' npm dependency.
 #
 #   tests/templates.sh            ENGINE, BASES: as for scripts/compare
 set -eu
@@ -58,11 +61,19 @@ build_image() {
 
 # --- every variant of each template, through scripts/compare ---------------
 
+# The scanner, when it can be had: compare's SCAN=1 column for the templates.
+scan=
+if "$T_ROOT/scripts/fetch-tool" trivy >/dev/null 2>"$T_DIR/fetch.err"; then
+	scan=1
+else
+	scan_why="no trivy: $(tail -n 1 "$T_DIR/fetch.err")"
+fi
+
 # compare_template NAME: run compare, check its JSON and each image's output.
 compare_template() {
 	local t=$1 out=$T_ROOT/build/$1 variants=() v
-	if (cd "$T_ROOT" && scripts/compare --template "$t") >"$T_DIR/compare-$t.out" 2>&1; then
-		pass "$t: compare builds, runs, measures and audits every variant"
+	if (cd "$T_ROOT" && SCAN=$scan scripts/compare --template "$t") >"$T_DIR/compare-$t.out" 2>&1; then
+		pass "$t: compare builds, runs, measures and audits every variant${scan:+, and scans it}"
 	else
 		fail "$t: compare builds, runs, measures and audits every variant" \
 			"exit non-zero; last lines: $(tail -n 8 "$T_DIR/compare-$t.out" | tr '\n' '|' | cut -c1-600)"
@@ -71,10 +82,10 @@ compare_template() {
 	# The variant names, in compare.env's order.
 	# shellcheck disable=SC1090,SC1091
 	mapfile -t variants < <(. "$T_ROOT/templates/$t/compare.env" && for v in $COMPARE_VARIANTS; do echo "${v%%=*}"; done)
-	py_checks "$out/compare.json" "$t" "${variants[@]}" <<'PY'
+	py_checks "$out/compare.json" "$t" "$scan" "${variants[@]}" <<'PY'
 import json, sys
 
-path, t, want = sys.argv[1], sys.argv[2], sys.argv[3:]
+path, t, scan, want = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
 def check(label, cond, why=""):
     print(f"PASS\t{t}: {label}" if cond else f"FAIL\t{t}: {label}\t{why or 'false'}")
@@ -98,7 +109,28 @@ for r in scratch:
     check("scratch holds only the program and the CA bundle",
           r["files"] == 2 and not r["has_shell"] and r["setuid_files"] == 0 and r["base"] == "scratch",
           f"files {r['files']}, shell {r['has_shell']}, setuid {r['setuid_files']}, base {r['base']}")
+# What trivy sees: a figure for every variant; Debian's and npm's packages.
+if scan:
+    for r in rows:
+        purls = r.get("scan_purls") or []
+        check(f"{r['variant']}: a 'trivy sees' figure ({r.get('scan_packages')})",
+              isinstance(r.get("scan_packages"), int) and r["scan_packages"] == len(purls))
+    if t == "go":
+        # The toolchain image's Debian packages. The Go binaries themselves
+        # give the pinned trivy nothing to list (alpine's and scratch's
+        # figures say so).
+        for r in rows:
+            if r["variant"] == "fat":
+                deb = [p for p in r.get("scan_purls") or [] if p.startswith("pkg:deb/debian/golang")]
+                check(f"fat: trivy lists the toolchain's Debian packages ({', '.join(deb[:3])})", len(deb) >= 1,
+                      f"listed {r.get('scan_packages')}")
+    if t == "node":
+        for r in rows:
+            npm = [p for p in r.get("scan_purls") or [] if p.startswith("pkg:npm/semver@")]
+            check(f"{r['variant']}: trivy lists the npm dependency ({', '.join(npm)})", len(npm) >= 1,
+                  f"listed {len(r.get('scan_purls') or [])}: {[p for p in r.get('scan_purls') or [] if 'npm' in p][:5]}")
 PY
+	[ -n "$scan" ] || skip "$t: what trivy sees in each variant" "$scan_why"
 
 	for v in "${variants[@]}"; do
 		run "$engine" run --rm --network none "localhost/tiny-$t:$v"

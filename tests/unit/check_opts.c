@@ -48,6 +48,8 @@ static const struct {
 	{"-h", {"-h", "u"}, OPTS_HELP},
 	{"-h inside a cluster", {"-sh"}, OPTS_HELP},
 	{"--version", {"--version"}, OPTS_VERSION},
+	{"--sbom", {"--sbom"}, OPTS_SBOM},
+	{"--sbom stops before a URL is read", {"--sbom", "not a URL"}, OPTS_SBOM},
 	/* refused, with the reason */
 	{"no abbreviated long options", {"--max", "1", "u"}, ERR_USAGE, .detail = "unknown option '--max'"},
 	{"unknown long option", {"--insecure", "u"}, ERR_USAGE, .detail = "unknown option '--insecure'"},
@@ -219,7 +221,8 @@ START_TEST(test_usage_lists_options)
 		"--output", "--head", "--silent", "--show-error", "--verbose", "--fail", "--location",
 		"--max-redirs", "--max-time", "--connect-timeout", "--header", "--user-agent",
 		"--cacert", "--resolve", "--unix-socket", "--request", "--data", "--user", "--cert",
-		"--key", "--healthcheck", "--expect-status", "--expect-body", "--version", "--help",
+		"--key", "--healthcheck", "--expect-status", "--expect-body", "--version", "--sbom",
+		"--help",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
