@@ -114,6 +114,17 @@ skip() {
 	echo "ok - $1 # SKIP $2"
 }
 
+# skip_all WHY: every check the suite names in T_CHECKS skipped with WHY, and
+# the suite ends (for a machine that cannot run any of them).
+skip_all() {
+	local c
+	for c in "${T_CHECKS[@]}"; do
+		skip "$c" "$1"
+	done
+	t_finish
+	exit $?
+}
+
 # ---------------------------------------------------------------- running
 
 # run CMD...: run with a time limit and stdin from /dev/null. Sets T_RC and

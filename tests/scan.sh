@@ -20,18 +20,9 @@ need_cmd "$PYTHON"
 engine=$T_ROOT/scripts/engine
 doc=$T_ROOT/build/hello.cdx.json
 json=$T_ROOT/build/compare.json
-checks=("scratch: mbedtls and musl with their purls" "distroless: its Debian packages"
+T_CHECKS=("scratch: mbedtls and musl with their purls" "distroless: its Debian packages"
 	"alpine: mbedtls and musl from its SBOM file" "compare SCAN=1: a figure for every variant"
 	"hello alone in an empty image: nothing")
-
-skip_all() {
-	local c
-	for c in "${checks[@]}"; do
-		skip "$c" "$1"
-	done
-	t_finish
-	exit $?
-}
 
 if ! ENGINE=$("$engine" 2>"$T_ERR"); then
 	fail "a container engine is available" "$(head -n 1 "$T_ERR")"
