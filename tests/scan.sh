@@ -8,8 +8,9 @@
 # listed in each saved image. The scratch image lists mbedtls, musl and every
 # other library the SBOM names, with their purls (from /hello.cdx.json), and
 # nothing else; the distroless image its Debian packages (dpkg status
-# records) beside them; the alpine image those libraries from its SBOM file. The class of the problem, scanned here: the same
-# binary alone in an empty image lists nothing. A bad SCAN value is refused.
+# records) beside them; the alpine image those libraries from its SBOM file.
+# The class of the problem, scanned here: the same binary alone in an empty
+# image lists nothing. A bad SCAN value is refused.
 set -eu
 
 # shellcheck source=tests/lib.sh
