@@ -178,7 +178,7 @@ else
 		fail "podman images fails beside the manifest lists: compare says so and how to mend it" "no note in the compare output"
 	fi
 fi
-for v in alpine scratch; do
+for v in alpine distroless scratch; do
 	podman manifest rm "$name:$v-manifest" >/dev/null 2>&1 || true
 done
 if podman images --quiet >/dev/null 2>&1; then
