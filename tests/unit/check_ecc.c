@@ -545,6 +545,14 @@ static void flip(mbedtls_mpi *X, size_t bit, mbedtls_ecp_group *grp, const unsig
 	ck_assert_int_eq(mbedtls_mpi_set_bit(X, bit, old), 0);
 }
 
+/* A new P-256 key in KEY, a random 32-byte HASH and its signature (R, S). */
+static void signed_hash(mbedtls_ecdsa_context *key, mbedtls_mpi *r, mbedtls_mpi *s, unsigned char hash[32])
+{
+	ck_assert_int_eq(mbedtls_ecdsa_genkey(key, MBEDTLS_ECP_DP_SECP256R1, rng, NULL), 0);
+	ck_assert_int_eq(rng(NULL, hash, 32), 0);
+	ck_assert_int_eq(mbedtls_ecdsa_sign(&key->grp, r, s, &key->d, hash, 32, rng, NULL), 0);
+}
+
 START_TEST(p256_differential)
 {
 	for (int i = 0; i < 8; i++) {
@@ -556,9 +564,7 @@ START_TEST(p256_differential)
 		mbedtls_ecdsa_init(&key);
 		mbedtls_mpi_init(&r);
 		mbedtls_mpi_init(&s);
-		ck_assert_int_eq(mbedtls_ecdsa_genkey(&key, MBEDTLS_ECP_DP_SECP256R1, rng, NULL), 0);
-		ck_assert_int_eq(rng(NULL, hash, sizeof(hash)), 0);
-		ck_assert_int_eq(mbedtls_ecdsa_sign(&key.grp, &r, &s, &key.d, hash, sizeof(hash), rng, NULL), 0);
+		signed_hash(&key, &r, &s, hash);
 		both(&key.grp, hash, sizeof(hash), &key.Q, &r, &s, 0, "random key");
 
 		unsigned char pick[5];
@@ -593,9 +599,7 @@ START_TEST(p256_edges)
 	mbedtls_mpi_init(&r);
 	mbedtls_mpi_init(&s);
 	mbedtls_mpi_init(&t);
-	ck_assert_int_eq(mbedtls_ecdsa_genkey(&key, MBEDTLS_ECP_DP_SECP256R1, rng, NULL), 0);
-	ck_assert_int_eq(rng(NULL, hash, sizeof(hash)), 0);
-	ck_assert_int_eq(mbedtls_ecdsa_sign(&key.grp, &r, &s, &key.d, hash, sizeof(hash), rng, NULL), 0);
+	signed_hash(&key, &r, &s, hash);
 	mbedtls_ecp_group *grp = &key.grp;
 
 	/* r and s: 0, n, n + itself, n - 1 */
