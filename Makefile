@@ -348,11 +348,15 @@ bench:
 
 bench-inputs: $(BENCH)/hello-syms $(BENCH_NAMES) $(BENCH)/names/mbedtls/libmbedtls.a $(BENCH)/goget
 
-$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS)
+# The twin carries build/hello's sealed SBOM (its digest is build/hello's), so
+# that its loaded bytes are build/hello's.
+$(BENCH)/hello-syms: $(REL_OBJS) $(B)/mbedtls/libmbedtls.a $(SBOM_FACTS) $(B)/hello
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(REL_FLAGS) $(filter-out -s,$(REL_LDFLAGS)) $(LDFLAGS) -Wl,-Map,$@.map \
 		-Xlinker --package-metadata="$$(scripts/sbom note $(SBOM_FACTS))" \
-		-o $@ $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+		-o $@.tmp $(REL_OBJS) $(B)/mbedtls/libmbedtls.a
+	$(Q)objcopy --dump-section .sbom=$@.sbom $(B)/hello && \
+		objcopy --update-section .sbom=$@.sbom $@.tmp && rm -f $@.sbom && mv $@.tmp $@
 
 $(BENCH)/names/%.o: src/%.c src/*.h $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
