@@ -114,6 +114,25 @@ skip() {
 	echo "ok - $1 # SKIP $2"
 }
 
+# count_tap FILE RC LABEL: a TAP producer's output FILE (it exited RC) shown,
+# and its "ok - " / "not ok - " lines counted; LABEL fails when FILE has no
+# result line, or when the producer failed without a failing line.
+count_tap() {
+	local ok bad sk
+	cat "$1"
+	ok=$(grep -c '^ok - ' "$1" || true)
+	sk=$(grep -c '^ok - .* # SKIP' "$1" || true)
+	bad=$(grep -c '^not ok - ' "$1" || true)
+	T_PASSED=$((T_PASSED + ok - sk))
+	T_SKIPPED=$((T_SKIPPED + sk))
+	T_FAILED=$((T_FAILED + bad))
+	if [ $((ok + bad)) -eq 0 ]; then
+		fail "$3" "no result lines (exit $2)"
+	elif [ "$2" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		fail "$3" "exit $2 without a failing line"
+	fi
+}
+
 # skip_all WHY: every check the suite names in T_CHECKS skipped with WHY, and
 # the suite ends (for a machine that cannot run any of them).
 skip_all() {
